@@ -1,0 +1,4 @@
+export * from './alerts.ts';
+export * from './ids.ts';
+export * from './payloads.ts';
+export * from './topics.ts';

@@ -1,0 +1,56 @@
+import { isId } from './ids.ts';
+
+/** Every MQTT topic of the contract lives under this root (CONTRACT §3). */
+export const TOPIC_ROOT = 'eldercare/v1';
+
+export type TopicKind = 'gateway-state' | 'device-event' | 'device-vitals' | 'device-state' | 'feedback';
+
+export type ParsedTopic =
+  | { kind: 'gateway-state'; gatewayId: string }
+  | { kind: 'device-event' | 'device-vitals' | 'device-state'; gatewayId: string; deviceId: string }
+  | { kind: 'feedback'; gatewayId: string };
+
+export const topics = {
+  gatewayState: (gw: string) => `${TOPIC_ROOT}/${gw}/state`,
+  deviceEvent: (gw: string, dev: string) => `${TOPIC_ROOT}/${gw}/devices/${dev}/event`,
+  deviceVitals: (gw: string, dev: string) => `${TOPIC_ROOT}/${gw}/devices/${dev}/vitals`,
+  deviceState: (gw: string, dev: string) => `${TOPIC_ROOT}/${gw}/devices/${dev}/state`,
+  feedback: (gw: string) => `${TOPIC_ROOT}/${gw}/cmd/feedback`,
+  /** What a gateway may subscribe to: its own command tree. */
+  gatewayCommands: (gw: string) => `${TOPIC_ROOT}/${gw}/cmd/#`,
+  /** What the cloud subscribes to: everything gateways publish. */
+  cloudIngest: [
+    `${TOPIC_ROOT}/+/state`,
+    `${TOPIC_ROOT}/+/devices/+/event`,
+    `${TOPIC_ROOT}/+/devices/+/vitals`,
+    `${TOPIC_ROOT}/+/devices/+/state`,
+  ],
+} as const;
+
+const deviceKinds: Record<string, 'device-event' | 'device-vitals' | 'device-state'> = {
+  event: 'device-event',
+  vitals: 'device-vitals',
+  state: 'device-state',
+};
+
+/** Parses a concrete topic (no wildcards) of the contract; null for anything else. */
+export function parseTopic(topic: string): ParsedTopic | null {
+  const parts = topic.split('/');
+  if (parts[0] !== 'eldercare' || parts[1] !== 'v1') return null;
+  const gatewayId = parts[2];
+  if (gatewayId === undefined || !isId(gatewayId)) return null;
+  if (parts.length === 4 && parts[3] === 'state') return { kind: 'gateway-state', gatewayId };
+  if (parts.length === 5 && parts[3] === 'cmd' && parts[4] === 'feedback') return { kind: 'feedback', gatewayId };
+  if (parts.length === 6 && parts[3] === 'devices') {
+    const deviceId = parts[4];
+    const kind = deviceKinds[parts[5] ?? ''];
+    if (deviceId === undefined || !isId(deviceId) || kind === undefined) return null;
+    return { kind, gatewayId, deviceId };
+  }
+  return null;
+}
+
+/** True when `topic` lies in gateway `gw`'s command tree (`eldercare/v1/{gw}/cmd/...`). */
+export function isGatewayCommandTopic(topic: string, gw: string): boolean {
+  return topic.startsWith(`${TOPIC_ROOT}/${gw}/cmd/`);
+}
