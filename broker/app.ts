@@ -1,0 +1,169 @@
+import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { decodePayload, parseTopic, type ParsedTopic, timestamp } from '../protocol/index.ts';
+import { canPublish, canSubscribe, type Principal } from './acl.ts';
+import { ConnectAuthenticator, type GatewayVerifier } from './auth.ts';
+import { EventJournal } from './journal.ts';
+import { type BrokerMetrics, createBrokerMetrics } from './metrics.ts';
+
+export interface BrokerOptions {
+  gateways: GatewayVerifier;
+  /** Service accounts (the cloud): name → password. They log in as `svc:<name>`. */
+  services: Record<string, string>;
+  /** Path of the SQLite file of the event journal. */
+  journalPath: string;
+  logger: Logger;
+  registry: Registry;
+}
+
+export interface Broker {
+  aedes: Aedes;
+  journal: EventJournal;
+  metrics: BrokerMetrics;
+  /** Disconnects every live connection of a gateway (revocation). */
+  disconnectGateway(gatewayId: string): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Messages that pass the ACL but carry a bad payload are accepted on the wire (a denied QoS 1 publish
+ * would be resent by MQTT.js forever and block the gateway's whole outbox, SOS included) and rerouted
+ * here, a topic nothing is ever forwarded from.
+ */
+const DROPPED_TOPIC = '$dropped';
+
+function authError(code: 4 | 5, message: string): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode: code }) as AuthenticateError;
+}
+
+/** Builds the Aedes broker with authentication, the contract ACL and the event journal; opens no port. */
+export async function createBroker(options: BrokerOptions): Promise<Broker> {
+  const log = options.logger.child({ component: 'broker' });
+  const metrics = createBrokerMetrics(options.registry);
+  const journal = new EventJournal(options.journalPath);
+  const authenticator = new ConnectAuthenticator(options.gateways, options.services);
+  const principals = new WeakMap<Client, Principal>();
+
+  const drop = (packet: PublishPacket, reason: string, detail: Record<string, unknown>): void => {
+    metrics.dropped.inc({ reason });
+    log.warn({ ...detail, reason, topic: packet.topic }, 'message dropped');
+    packet.topic = DROPPED_TOPIC;
+    packet.retain = false;
+  };
+
+  const accept = (packet: PublishPacket, parsed: ParsedTopic): void => {
+    const decoded = decodePayload(parsed.kind, packet.payload as Buffer);
+    if (!decoded.ok) {
+      drop(packet, decoded.reason, { gatewayId: parsed.gatewayId, detail: decoded.detail });
+      return;
+    }
+    if (parsed.kind === 'device-event') {
+      const event = decoded.value as { id: string };
+      journal.append(parsed.gatewayId, event.id, packet.topic, packet.payload as Buffer, timestamp());
+      metrics.journaled.inc();
+    }
+  };
+
+  const aedes = await Aedes.createBroker({
+    drainTimeout: 30_000,
+    concurrency: 1000,
+    maxClientsIdLength: 64,
+    authenticate: (client, username, password, done) => {
+      authenticator.authenticate(username, password).then(
+        (result) => {
+          if (result.ok) {
+            principals.set(client, result.principal);
+            return done(null, true);
+          }
+          metrics.connectRefused.inc({ reason: result.reason });
+          log.warn({ clientId: client.id, username, reason: result.reason }, 'connect refused');
+          done(authError(result.reason === 'anonymous' ? 5 : 4, result.reason), false);
+        },
+        (err: unknown) => {
+          log.error({ err }, 'authentication failed');
+          done(Object.assign(new Error('server unavailable'), { returnCode: 3 }) as AuthenticateError, false);
+        },
+      );
+    },
+    authorizePublish: (client, packet, callback) => {
+      const principal = client ? principals.get(client) : undefined;
+      const parsed = parseTopic(packet.topic);
+      // An obsolete will published with no client: only a gateway's own state topic is ever a will.
+      const allowed = principal ? canPublish(principal, packet.topic) : parsed?.kind === 'gateway-state';
+      if (!allowed || parsed === null) {
+        metrics.aclDenied.inc({ action: 'publish' });
+        drop(packet, 'acl', { clientId: client?.id });
+        return callback(null);
+      }
+      if (principal?.kind === 'gateway') {
+        try {
+          accept(packet, parsed);
+        } catch (err) {
+          // The journal could not commit (disk full, I/O error): no PUBACK, so the gateway keeps the event.
+          log.error({ err, gatewayId: parsed.gatewayId }, 'event journal commit failed');
+          return callback(err as Error);
+        }
+      }
+      callback(null);
+    },
+    authorizeSubscribe: (client, sub, callback) => {
+      const principal = principals.get(client);
+      if (principal && canSubscribe(principal, sub.topic)) return callback(null, sub);
+      metrics.aclDenied.inc({ action: 'subscribe' });
+      log.warn({ clientId: client.id, topic: sub.topic }, 'subscription refused');
+      callback(null, null);
+    },
+    authorizeForward: (client, packet) => {
+      if (packet.topic === DROPPED_TOPIC) return null;
+      const principal = principals.get(client);
+      if (principal?.kind === 'gateway' && !canSubscribe(principal, packet.topic)) return null;
+      return packet;
+    },
+  });
+
+  aedes.on('client', () => metrics.connections.inc());
+  aedes.on('clientDisconnect', () => metrics.connections.dec());
+  aedes.on('clientError', (client, err) => log.debug({ clientId: client.id, err: err.message }, 'client error'));
+
+  // The cloud acknowledges an event only after committing it: the journal can let go of it then.
+  aedes.on('ack', (packet, client) => {
+    if (!packet || packet.cmd !== 'publish' || principals.get(client)?.kind !== 'service') return;
+    const parsed = parseTopic(packet.topic);
+    if (parsed?.kind !== 'device-event') return;
+    const decoded = decodePayload('device-event', packet.payload as Buffer);
+    if (decoded.ok) journal.remove(parsed.gatewayId, decoded.value.id);
+  });
+
+  // Whatever the cloud has not acknowledged yet is replayed each time it subscribes to events.
+  aedes.on('subscribe', (subscriptions, client) => {
+    if (principals.get(client)?.kind !== 'service') return;
+    if (!subscriptions.some((s) => s.topic.endsWith('/event') || s.topic.endsWith('#'))) return;
+    const pending = journal.pending();
+    if (pending.length > 0) log.info({ count: pending.length }, 'replaying journaled events to the cloud');
+    for (const entry of pending) {
+      metrics.journalReplayed.inc();
+      aedes.publish({ cmd: 'publish', topic: entry.topic, payload: entry.payload, qos: 1, retain: false, dup: false }, () => {});
+    }
+  });
+
+  return {
+    aedes,
+    journal,
+    metrics,
+    disconnectGateway(gatewayId) {
+      authenticator.forget(gatewayId);
+      for (const client of Object.values((aedes as unknown as { clients: Record<string, Client> }).clients)) {
+        const p = principals.get(client);
+        if (p?.kind === 'gateway' && p.gatewayId === gatewayId) client.close();
+      }
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        aedes.close(() => {
+          journal.close();
+          resolve();
+        });
+      }),
+  };
+}

@@ -1,0 +1,107 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry as MetricsRegistry } from 'prom-client';
+import { openDatabase } from './db/database.ts';
+import { AlertService } from './domain/alert-service.ts';
+import { Registry } from './domain/registry.ts';
+import type { User } from './domain/scope.ts';
+import { Sessions } from './domain/sessions.ts';
+import { StatusStore } from './domain/status-store.ts';
+import { Ingest } from './ingest/ingest.ts';
+import { MqttLink } from './ingest/mqtt-link.ts';
+import { type CloudMetrics, createCloudMetrics } from './metrics.ts';
+import { DispatchPush } from './push/dispatch-io.ts';
+import { alertRoutes } from './routes/alerts.ts';
+import type { RouteDeps } from './routes/context.ts';
+import { healthRoutes } from './routes/health.ts';
+import { provisioningRoutes } from './routes/provisioning.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { readDemoWorld, seedWorld } from './seed.ts';
+
+export interface CloudOptions {
+  /** Directory of the embedded store (`cloud.db`). */
+  dataDir: string;
+  logger: Logger;
+  metricsRegistry?: MetricsRegistry;
+  /** How the cloud reaches the broker, as an ordinary MQTT client. */
+  mqtt: { url?: string; username: string; password: string; clientId?: string };
+}
+
+export interface Cloud {
+  app: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+  registry: Registry;
+  alerts: AlertService;
+  metrics: CloudMetrics;
+  /** Loads the world at `path` when the registry is empty (first start on a new DATA_DIR). */
+  seedIfEmpty(path: string): Promise<boolean>;
+  /** Connects to the broker (default: `options.mqtt.url`) and resolves once subscribed. */
+  connect(brokerUrl?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const DASHBOARD_DIR = join(import.meta.dirname, '..', 'dashboard', 'public');
+
+/** Builds the cloud: store, domain, ingest, REST, Socket.IO. Opens no port. */
+export async function buildCloud(options: CloudOptions): Promise<Cloud> {
+  const db = openDatabase(join(options.dataDir, 'cloud.db'));
+  const metrics = createCloudMetrics(options.metricsRegistry);
+  const registry = new Registry(db);
+  const sessions = new Sessions(db);
+  const alerts = new AlertService(db);
+  const status = new StatusStore(db);
+  const logger = options.logger.child({ component: 'cloud' });
+  const ingest = new Ingest({ registry, alerts, status, metrics, logger });
+  const userForToken = (token: string): User | null => {
+    const username = sessions.resolve(token);
+    return username ? (registry.findUser(username)?.user ?? null) : null;
+  };
+  const deps: RouteDeps = { registry, sessions, alerts, metrics, logger, userForToken };
+
+  const app = Fastify({
+    // Per-request lines would drown the dispatch log; HTTP logs warnings and errors only.
+    loggerInstance: options.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
+    bodyLimit: 256 * 1024,
+    requestTimeout: 30_000,
+    forceCloseConnections: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  await app.register(fastifyCookie);
+  await app.register(fastifyStatic, { root: DASHBOARD_DIR, index: ['index.html'] });
+  await app.register(healthRoutes, deps);
+  await app.register(sessionRoutes, deps);
+  await app.register(alertRoutes, deps);
+  await app.register(provisioningRoutes, deps);
+
+  const push = new DispatchPush(app.server, { alerts, authenticate: userForToken, logger });
+  let link: MqttLink | null = null;
+  app.addHook('preClose', async () => {
+    await link?.stop();
+    await push.close();
+  });
+  app.addHook('onClose', async () => {
+    db.close();
+  });
+
+  return {
+    app,
+    registry,
+    alerts,
+    metrics,
+    async seedIfEmpty(path) {
+      if (!registry.isEmpty()) return false;
+      await seedWorld(db, registry, await readDemoWorld(path));
+      logger.info({ path }, 'demo world loaded');
+      return true;
+    },
+    async connect(brokerUrl = options.mqtt.url) {
+      if (!brokerUrl) throw new Error('no broker URL to connect to');
+      link = new MqttLink({ ...options.mqtt, url: brokerUrl, clientId: options.mqtt.clientId ?? `cloud-${process.pid}`, ingest, alerts, logger });
+      await link.start();
+    },
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,124 @@
+/** Schema migrations, applied in order; never edit one that has shipped, append a new one. */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE regions (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    level TEXT NOT NULL CHECK (level IN ('city', 'district', 'community')),
+    parent TEXT REFERENCES regions (id)
+  );
+  CREATE TABLE households (
+    id TEXT PRIMARY KEY,
+    region TEXT NOT NULL REFERENCES regions (id),
+    address TEXT NOT NULL,
+    profile TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE TABLE elders (
+    id TEXT PRIMARY KEY,
+    household_id TEXT NOT NULL REFERENCES households (id),
+    name TEXT NOT NULL,
+    profile TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE TABLE gateways (
+    id TEXT PRIMARY KEY,
+    household_id TEXT NOT NULL REFERENCES households (id),
+    secret_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+  );
+  CREATE TABLE devices (
+    gateway_id TEXT NOT NULL REFERENCES gateways (id),
+    id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    elder_id TEXT REFERENCES elders (id),
+    config TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (gateway_id, id)
+  );
+  CREATE TABLE users (
+    username TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('operator', 'supervisor', 'admin', 'family')),
+    scope TEXT NOT NULL,
+    elder_ids TEXT NOT NULL DEFAULT '[]'
+  );
+  CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    username TEXT NOT NULL REFERENCES users (username),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  );
+  CREATE TABLE events (
+    gateway_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    ts TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    data TEXT,
+    PRIMARY KEY (gateway_id, event_id)
+  );
+  CREATE TABLE alerts (
+    id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('open', 'acknowledged', 'resolved')),
+    elder_id TEXT NOT NULL,
+    household_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    gateway_id TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    occurred_at TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    raised_at TEXT NOT NULL,
+    acknowledged_at TEXT,
+    acknowledged_by TEXT,
+    resolved_at TEXT,
+    resolved_by TEXT,
+    outcome TEXT,
+    escalation_level INTEGER NOT NULL DEFAULT 0,
+    dedupe_key TEXT NOT NULL,
+    repeat_count INTEGER NOT NULL DEFAULT 0,
+    last_seen_at TEXT NOT NULL,
+    UNIQUE (gateway_id, event_id)
+  );
+  CREATE INDEX alerts_state ON alerts (state, region);
+  CREATE UNIQUE INDEX alerts_one_active_per_key ON alerts (dedupe_key) WHERE state <> 'resolved';
+  CREATE TABLE alert_timeline (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    alert_id TEXT NOT NULL REFERENCES alerts (id),
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    note TEXT,
+    data TEXT
+  );
+  CREATE INDEX alert_timeline_alert ON alert_timeline (alert_id, seq);
+  CREATE TABLE gateway_status (
+    gateway_id TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    ts TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE device_status (
+    gateway_id TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    online INTEGER NOT NULL,
+    battery REAL,
+    rssi INTEGER,
+    ts TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (gateway_id, device_id)
+  );
+  CREATE TABLE vitals (
+    gateway_id TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    elder_id TEXT,
+    id TEXT NOT NULL,
+    ts TEXT NOT NULL,
+    hr REAL, spo2 REAL, rr REAL, temp REAL, sys REAL, dia REAL,
+    PRIMARY KEY (gateway_id, id)
+  );
+  CREATE INDEX vitals_elder_ts ON vitals (elder_id, ts);
+  `,
+];

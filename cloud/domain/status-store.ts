@@ -1,0 +1,47 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { DeviceState, GatewayState, VitalsEnvelope } from '../../protocol/index.ts';
+
+/** Latest gateway and device states and the vitals history. */
+export class StatusStore {
+  readonly #db: DatabaseSync;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  gatewayState(gatewayId: string, s: GatewayState, at: string): void {
+    this.#db
+      .prepare(
+        `INSERT INTO gateway_status (gateway_id, state, ts, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (gateway_id) DO UPDATE SET state = excluded.state, ts = excluded.ts, updated_at = excluded.updated_at
+         WHERE excluded.ts >= gateway_status.ts`,
+      )
+      .run(gatewayId, s.state, s.ts, at);
+  }
+
+  deviceState(gatewayId: string, deviceId: string, s: DeviceState, at: string): void {
+    this.#db
+      .prepare(
+        `INSERT INTO device_status (gateway_id, device_id, online, battery, rssi, ts, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (gateway_id, device_id) DO UPDATE SET online = excluded.online, battery = excluded.battery,
+           rssi = excluded.rssi, ts = excluded.ts, updated_at = excluded.updated_at
+         WHERE excluded.ts >= device_status.ts`,
+      )
+      .run(gatewayId, deviceId, s.online ? 1 : 0, s.battery ?? null, s.rssi ?? null, s.ts, at);
+  }
+
+  vitals(gatewayId: string, deviceId: string, elderId: string | null, v: VitalsEnvelope): void {
+    this.#db
+      .prepare(
+        `INSERT OR IGNORE INTO vitals (gateway_id, device_id, elder_id, id, ts, hr, spo2, rr, temp, sys, dia)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(gatewayId, deviceId, elderId, v.id, v.ts, v.hr ?? null, v.spo2 ?? null, v.rr ?? null, v.temp ?? null,
+        v.sys ?? null, v.dia ?? null);
+  }
+
+  gatewayStatus(gatewayId: string): { state: string; ts: string } | null {
+    const row = this.#db.prepare('SELECT state, ts FROM gateway_status WHERE gateway_id = ?').get(gatewayId);
+    return row ? { state: String(row.state), ts: String(row.ts) } : null;
+  }
+}

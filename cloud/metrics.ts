@@ -1,0 +1,34 @@
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+export interface CloudMetrics {
+  registry: Registry;
+  ingested: Counter<'kind'>;
+  ingestDropped: Counter<'reason'>;
+  duplicates: Counter;
+  alertsRaised: Counter<'type' | 'severity'>;
+  ingestToRaised: Histogram;
+}
+
+/** One registry per process; the broker registers its own metrics into it too. */
+export function createCloudMetrics(registry = new Registry()): CloudMetrics {
+  const registers = [registry];
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    ingested: new Counter({ name: 'ingest_messages_total', help: 'Gateway messages ingested, by kind', labelNames: ['kind'], registers }),
+    ingestDropped: new Counter({
+      name: 'ingest_dropped_total',
+      help: 'Gateway messages the cloud dropped, by reason',
+      labelNames: ['reason'],
+      registers,
+    }),
+    duplicates: new Counter({ name: 'ingest_duplicate_events_total', help: 'Events seen again with an id already recorded', registers }),
+    alertsRaised: new Counter({ name: 'alerts_raised_total', help: 'Alerts raised', labelNames: ['type', 'severity'], registers }),
+    ingestToRaised: new Histogram({
+      name: 'alert_occurred_to_raised_seconds',
+      help: 'From the event on the device to the alert committed',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 15, 60, 300],
+      registers,
+    }),
+  };
+}

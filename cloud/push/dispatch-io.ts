@@ -1,0 +1,66 @@
+import type { Server as HttpServer } from 'node:http';
+import type { Logger } from 'pino';
+import { Server, type Socket } from 'socket.io';
+import {
+  DISPATCH_NAMESPACE,
+  type DispatchClientEvents,
+  type DispatchServerEvents,
+  regionAncestors,
+} from '../../protocol/index.ts';
+import type { AlertService } from '../domain/alert-service.ts';
+import type { AlertView } from '../domain/alert-store.ts';
+import type { User } from '../domain/scope.ts';
+
+const regionRoom = (region: string): string => `region:${region}`;
+const elderRoom = (elderId: string): string => `elder:${elderId}`;
+
+/** The rooms whose members may see an alert: every region above it, and its elder's family. */
+export function roomsFor(alert: Pick<AlertView, 'region' | 'elderId'>): string[] {
+  return [...regionAncestors(alert.region).map(regionRoom), elderRoom(alert.elderId)];
+}
+
+/** The room a user joins: their region, or their elders for family users. */
+export function roomsOf(user: User): string[] {
+  return user.role === 'family' ? user.elderIds.map(elderRoom) : [regionRoom(user.scope)];
+}
+
+/**
+ * Socket.IO push of alert changes on `/dispatch`, only to users whose scope covers the alert. The
+ * handshake carries `auth: {token}`, the same session token as the REST API.
+ */
+export class DispatchPush {
+  readonly #io: Server;
+  readonly #unsubscribe: () => void;
+
+  constructor(server: HttpServer, deps: { alerts: AlertService; authenticate: (token: string) => User | null; logger: Logger }) {
+    this.#io = new Server(server, {
+      serveClient: true,
+      connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000 },
+      cors: { origin: false },
+    });
+    const nsp = this.#io.of(DISPATCH_NAMESPACE);
+    nsp.use((socket: Socket, next) => {
+      const token = (socket.handshake.auth as { token?: unknown }).token;
+      const user = typeof token === 'string' ? deps.authenticate(token) : null;
+      if (!user) return next(new Error('unauthorized'));
+      socket.data.user = user;
+      next();
+    });
+    nsp.on('connection', (socket: Socket<DispatchClientEvents, DispatchServerEvents>) => {
+      if (!socket.recovered) void socket.join(roomsOf(socket.data.user as User));
+    });
+    const log = deps.logger.child({ component: 'dispatch-io' });
+    this.#unsubscribe = deps.alerts.onChange((change, alert) => {
+      const event = change === 'raised' ? 'alert:raised' : 'alert:updated';
+      nsp.to(roomsFor(alert)).emit(event, alert);
+      log.debug({ alertId: alert.id, event }, 'pushed');
+    });
+  }
+
+  close(): Promise<void> {
+    this.#unsubscribe();
+    return new Promise((resolve) => {
+      void this.#io.close(() => resolve());
+    });
+  }
+}

@@ -1,0 +1,45 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { DUMMY_HASH, verifySecret } from '../domain/secrets.ts';
+import { currentUser, problem, type RouteDeps, requestToken, requireUser, SESSION_COOKIE } from './context.ts';
+
+const Login = Type.Object({
+  username: Type.String({ minLength: 1, maxLength: 128 }),
+  password: Type.String({ minLength: 1, maxLength: 1024 }),
+});
+
+/** Log in (token + HttpOnly cookie), who am I, log out. */
+export const sessionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
+  app.post('/api/session', { schema: { body: Login } }, async (request, reply) => {
+    const { username, password } = request.body;
+    const found = deps.registry.findUser(username);
+    // Hash even for unknown users, so the answer's timing does not tell who exists.
+    const ok = await verifySecret(password, found?.passwordHash ?? DUMMY_HASH);
+    if (!found || !ok) {
+      deps.logger.warn({ username, ip: request.ip }, 'login failed');
+      return problem(reply, 401, 'ERR_BAD_CREDENTIALS', 'wrong username or password');
+    }
+    const { token, expiresAt } = deps.sessions.create(found.user.username);
+    reply.setCookie(SESSION_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'strict',
+      path: '/',
+      secure: request.protocol === 'https',
+      expires: new Date(expiresAt),
+    });
+    const { username: name, role, scope } = found.user;
+    return { token, expiresAt, user: { username: name, role, scope, ...(role === 'family' ? { elderIds: found.user.elderIds } : {}) } };
+  });
+
+  app.get('/api/session', { preHandler: requireUser(deps) }, async (request) => {
+    const { username, role, scope, elderIds } = currentUser(request);
+    return { user: { username, role, scope, ...(role === 'family' ? { elderIds } : {}) } };
+  });
+
+  app.delete('/api/session', { preHandler: requireUser(deps) }, async (request, reply) => {
+    const token = requestToken(request);
+    if (token) deps.sessions.revoke(token);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.code(204).send();
+  });
+};

@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { Registry as MetricsRegistry } from 'prom-client';
+import { type Broker, createBroker } from '../broker/app.ts';
+import { buildCloud, type Cloud } from '../cloud/app.ts';
+import { ConfigError, type SystemConfig } from './config.ts';
+
+export const DEMO_WORLD = join(import.meta.dirname, '..', 'device-sims', 'fixtures', 'demo-world.json');
+const SIM_MAIN = join(import.meta.dirname, '..', 'device-sims', 'main.ts');
+
+export interface System {
+  cloud: Cloud;
+  broker: Broker;
+  httpUrl: string;
+  mqttUrl: string;
+  close(): Promise<void>;
+}
+
+function ensureWritable(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw new ConfigError('DATA_DIR', `is not a writable directory: ${dir} (${(err as NodeJS.ErrnoException).code ?? err})`);
+  }
+}
+
+function listen(server: Server, port: number, host: string, variable: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      reject(err.code === 'EADDRINUSE' ? new ConfigError(variable, `port ${port} on ${host} is already in use`) : err);
+    });
+    server.listen(port, host, () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+/**
+ * The whole system in one process: broker, cloud and dashboard on embedded storage, plus the simulated
+ * homes as a child process in the same process group.
+ */
+export async function startSystem(config: SystemConfig, logger: Logger): Promise<System> {
+  ensureWritable(config.dataDir);
+  const metricsRegistry = new MetricsRegistry();
+  const servicePassword = randomBytes(24).toString('base64url');
+  const cloud = await buildCloud({
+    dataDir: config.dataDir,
+    logger,
+    metricsRegistry,
+    mqtt: { username: 'svc:cloud', password: servicePassword, clientId: 'cloud-1' },
+  });
+  await cloud.seedIfEmpty(DEMO_WORLD);
+  const broker = await createBroker({
+    gateways: cloud.registry,
+    services: { cloud: servicePassword },
+    journalPath: join(config.dataDir, 'broker-journal.db'),
+    logger,
+    registry: metricsRegistry,
+  });
+  const mqttServer = createServer(broker.aedes.handle);
+  let sims: ChildProcess | null = null;
+  const close = async (): Promise<void> => {
+    sims?.kill('SIGTERM');
+    await cloud.close();
+    await new Promise<void>((resolve) => mqttServer.close(() => resolve()));
+    await broker.close();
+  };
+  try {
+    const mqttPort = await listen(mqttServer, config.mqttPort, config.host, 'MQTT_PORT');
+    const mqttUrl = `mqtt://${config.host}:${mqttPort}`;
+    await cloud.app.listen({ port: config.httpPort, host: config.host }).catch((err: NodeJS.ErrnoException) => {
+      throw err.code === 'EADDRINUSE' ? new ConfigError('HTTP_PORT', `port ${config.httpPort} on ${config.host} is already in use`) : err;
+    });
+    const address = cloud.app.server.address();
+    const httpUrl = `http://${config.host}:${typeof address === 'object' && address ? address.port : config.httpPort}`;
+    await cloud.connect(mqttUrl);
+    if (config.simHomes > 0) {
+      sims = spawn(process.execPath, [SIM_MAIN, 'fleet', '--homes', String(config.simHomes), '--broker', mqttUrl], {
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
+    }
+    return { cloud, broker, httpUrl, mqttUrl, close };
+  } catch (err) {
+    await close().catch(() => {});
+    throw err;
+  }
+}

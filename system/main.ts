@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import pino from 'pino';
+import { DEMO_WORLD, startSystem } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+
+/** `npm start`: reads the environment once, starts everything, prints where to go, stops on a signal. */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = pino({ level: config.logLevel });
+  const system = await startSystem(config, logger);
+  const world = JSON.parse(readFileSync(DEMO_WORLD, 'utf8')) as { users: { username: string; password: string; role: string; scope: string }[] };
+  const pick = ['admin', 'supervisor', 'operator', 'family'].flatMap((role) => world.users.filter((u) => u.role === role).slice(0, 2));
+  console.log(`\nEldercare dispatch is up.\n  Dashboard: ${system.httpUrl}/\n  MQTT:      ${system.mqttUrl}\n  Data:      ${config.dataDir}`);
+  console.log(`  Simulated homes: ${config.simHomes}\n  Demo logins (from ${DEMO_WORLD}):`);
+  for (const u of pick) console.log(`    ${u.role.padEnd(10)} ${u.username.padEnd(22)} ${u.password.padEnd(18)} scope ${u.scope}`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    system.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    console.error(`error: ${err.message}`);
+  } else {
+    console.error(`error: ${(err as Error).message ?? err}`);
+  }
+  process.exit(1);
+});
