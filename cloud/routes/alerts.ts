@@ -10,7 +10,7 @@ const Note = Type.Optional(Type.String({ maxLength: 4000 }));
 
 /** The alert queue and the operator's actions on it (CONTRACT §4). */
 export const alertRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
-  app.addHook('preHandler', requireUser(deps));
+  app.addHook('onRequest', requireUser(deps));
 
   app.get(
     '/api/alerts',

@@ -27,7 +27,7 @@ export function requestToken(request: FastifyRequest): string | null {
   return request.cookies[SESSION_COOKIE] ?? null;
 }
 
-/** A preHandler that answers 401 unless the request carries a live session; sets `request.user`. */
+/** An onRequest hook (before body validation) that answers 401 unless the request carries a live session; sets `request.user`. */
 export function requireUser(deps: RouteDeps) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const token = requestToken(request);

@@ -22,8 +22,8 @@ const Gateway = Type.Object({
 
 /** Provisioning for installers: admin only, inside the admin's region. */
 export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
-  app.addHook('preHandler', requireUser(deps));
-  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+  app.addHook('onRequest', requireUser(deps));
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (currentUser(request).role !== 'admin') await problem(reply, 403, 'ERR_FORBIDDEN', 'provisioning is for admins');
   });
 

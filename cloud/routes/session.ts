@@ -31,12 +31,12 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
     return { token, expiresAt, user: { username: name, role, scope, ...(role === 'family' ? { elderIds: found.user.elderIds } : {}) } };
   });
 
-  app.get('/api/session', { preHandler: requireUser(deps) }, async (request) => {
+  app.get('/api/session', { onRequest: requireUser(deps) }, async (request) => {
     const { username, role, scope, elderIds } = currentUser(request);
     return { user: { username, role, scope, ...(role === 'family' ? { elderIds } : {}) } };
   });
 
-  app.delete('/api/session', { preHandler: requireUser(deps) }, async (request, reply) => {
+  app.delete('/api/session', { onRequest: requireUser(deps) }, async (request, reply) => {
     const token = requestToken(request);
     if (token) deps.sessions.revoke(token);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });

@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { io, type Socket } from 'socket.io-client';
+import type { Alert } from '../../protocol/index.ts';
+import { SimulatedHome, type SimGateway } from '../../device-sims/mqtt-home.ts';
+import { DEMO_WORLD, startSystem, type System } from '../../system/app.ts';
+import { loadConfig } from '../../system/config.ts';
+
+export interface DemoUser {
+  username: string;
+  password: string;
+  role: string;
+  scope: string;
+  elderIds?: string[];
+}
+export interface DemoWorldFile {
+  gateways: SimGateway[];
+  users: DemoUser[];
+  elders: { id: string; householdId: string; name: string }[];
+  households: { id: string; region: string; address: string }[];
+}
+
+export const world = JSON.parse(readFileSync(DEMO_WORLD, 'utf8')) as DemoWorldFile;
+
+export function demoGateway(id: string): SimGateway {
+  const gw = world.gateways.find((g) => g.id === id);
+  if (!gw) throw new Error(`no demo gateway ${id}`);
+  return gw;
+}
+
+export function demoUser(username: string): DemoUser {
+  const user = world.users.find((u) => u.username === username);
+  if (!user) throw new Error(`no demo user ${username}`);
+  return user;
+}
+
+export function tempDir(prefix = 'eldercare-'): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+/** A whole system in this process on free ports and a temp DATA_DIR; `stop` removes what it made. */
+export class TestSystem {
+  system!: System;
+  dataDir!: string;
+  readonly #homes: SimulatedHome[] = [];
+  readonly #sockets: Socket[] = [];
+  #ownsDir = false;
+
+  static async start(dataDir?: string): Promise<TestSystem> {
+    const t = new TestSystem();
+    t.#ownsDir = dataDir === undefined;
+    t.dataDir = dataDir ?? (await tempDir());
+    const config = loadConfig({ HTTP_PORT: '0', MQTT_PORT: '0', DATA_DIR: t.dataDir, SIM_HOMES: '0' });
+    t.system = await startSystem(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+    return t;
+  }
+
+  get http(): string {
+    return this.system.httpUrl;
+  }
+
+  async home(gatewayId: string): Promise<SimulatedHome> {
+    const home = new SimulatedHome(demoGateway(gatewayId));
+    await home.connect(this.system.mqttUrl);
+    this.#homes.push(home);
+    return home;
+  }
+
+  async login(username: string): Promise<string> {
+    const res = await fetch(`${this.http}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: demoUser(username).password }),
+    });
+    if (res.status !== 200) throw new Error(`login ${username}: ${res.status}`);
+    return ((await res.json()) as { token: string }).token;
+  }
+
+  /** GET/POST against the REST API with a bearer token; returns status and parsed body. */
+  async api<T = unknown>(token: string | null, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const headers: Record<string, string> = {};
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${this.http}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  }
+
+  /** A dispatch socket logged in as `username`, recording every alert event it receives. */
+  async dispatcher(username: string): Promise<{ socket: Socket; raised: Alert[]; updated: Alert[] }> {
+    const token = await this.login(username);
+    const socket = io(`${this.http}/dispatch`, { auth: { token }, transports: ['websocket'], reconnection: false });
+    this.#sockets.push(socket);
+    const raised: Alert[] = [];
+    const updated: Alert[] = [];
+    socket.on('alert:raised', (a: Alert) => raised.push(a));
+    socket.on('alert:updated', (a: Alert) => updated.push(a));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    return { socket, raised, updated };
+  }
+
+  /** Stops the system but keeps DATA_DIR (for restart tests). */
+  async stopSystem(): Promise<void> {
+    for (const s of this.#sockets.splice(0)) s.close();
+    await Promise.all(this.#homes.splice(0).map((h) => h.close()));
+    await this.system.close();
+  }
+
+  async stop(): Promise<void> {
+    await this.stopSystem();
+    if (this.#ownsDir) await rm(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
