@@ -20,7 +20,8 @@ export function canPublish(principal: Principal, topic: string): boolean {
  * wildcard above it (a gateway id never holds `+` or `#`); a service to anything under the contract's root.
  */
 export function canSubscribe(principal: Principal, filter: string): boolean {
-  if (principal.kind === 'service') return filter === `${TOPIC_ROOT}/#` || filter.startsWith(`${TOPIC_ROOT}/`);
+  if (principal.kind === 'service')
+    return filter === `${TOPIC_ROOT}/#` || filter.startsWith(`${TOPIC_ROOT}/`);
   const prefix = `${TOPIC_ROOT}/${principal.gatewayId}/cmd`;
   return filter === prefix || isGatewayCommandTopic(filter, principal.gatewayId);
 }

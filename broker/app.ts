@@ -1,7 +1,7 @@
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { decodePayload, parseTopic, type ParsedTopic, timestamp } from '../protocol/index.ts';
+import { decodePayload, type ParsedTopic, parseTopic, timestamp } from '../protocol/index.ts';
 import { canPublish, canSubscribe, type Principal } from './acl.ts';
 import { ConnectAuthenticator, type GatewayVerifier } from './auth.ts';
 import { EventJournal } from './journal.ts';
@@ -124,11 +124,13 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
 
   aedes.on('client', () => metrics.connections.inc());
   aedes.on('clientDisconnect', () => metrics.connections.dec());
-  aedes.on('clientError', (client, err) => log.debug({ clientId: client.id, err: err.message }, 'client error'));
+  aedes.on('clientError', (client, err) =>
+    log.debug({ clientId: client.id, err: err.message }, 'client error'),
+  );
 
   // The cloud acknowledges an event only after committing it: the journal can let go of it then.
   aedes.on('ack', (packet, client) => {
-    if (!packet || packet.cmd !== 'publish' || principals.get(client)?.kind !== 'service') return;
+    if (packet?.cmd !== 'publish' || principals.get(client)?.kind !== 'service') return;
     const parsed = parseTopic(packet.topic);
     if (parsed?.kind !== 'device-event') return;
     const decoded = decodePayload('device-event', packet.payload as Buffer);
@@ -143,7 +145,10 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     if (pending.length > 0) log.info({ count: pending.length }, 'replaying journaled events to the cloud');
     for (const entry of pending) {
       metrics.journalReplayed.inc();
-      aedes.publish({ cmd: 'publish', topic: entry.topic, payload: entry.payload, qos: 1, retain: false, dup: false }, () => {});
+      aedes.publish(
+        { cmd: 'publish', topic: entry.topic, payload: entry.payload, qos: 1, retain: false, dup: false },
+        () => {},
+      );
     }
   });
 

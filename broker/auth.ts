@@ -10,7 +10,9 @@ export interface GatewayVerifier {
 /** Usernames of service accounts (the cloud) carry this prefix, which no gateway id can. */
 export const SERVICE_PREFIX = 'svc:';
 
-export type AuthResult = { ok: true; principal: Principal } | { ok: false; reason: 'anonymous' | 'bad_credentials' };
+export type AuthResult =
+  | { ok: true; principal: Principal }
+  | { ok: false; reason: 'anonymous' | 'bad_credentials' };
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
@@ -37,14 +39,17 @@ export class ConnectAuthenticator {
     if (username.startsWith(SERVICE_PREFIX)) {
       const name = username.slice(SERVICE_PREFIX.length);
       const expected = this.#services.get(name);
-      if (expected && timingSafeEqual(expected, digest(secret))) return { ok: true, principal: { kind: 'service', name } };
+      if (expected && timingSafeEqual(expected, digest(secret)))
+        return { ok: true, principal: { kind: 'service', name } };
       return { ok: false, reason: 'bad_credentials' };
     }
     if (!isId(username)) return { ok: false, reason: 'bad_credentials' };
     const known = this.#verified.get(username);
     const given = digest(secret);
-    if (known && timingSafeEqual(known, given)) return { ok: true, principal: { kind: 'gateway', gatewayId: username } };
-    if (!(await this.#gateways.verifyGateway(username, secret))) return { ok: false, reason: 'bad_credentials' };
+    if (known && timingSafeEqual(known, given))
+      return { ok: true, principal: { kind: 'gateway', gatewayId: username } };
+    if (!(await this.#gateways.verifyGateway(username, secret)))
+      return { ok: false, reason: 'bad_credentials' };
     this.#verified.set(username, given);
     return { ok: true, principal: { kind: 'gateway', gatewayId: username } };
   }

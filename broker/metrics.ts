@@ -31,7 +31,11 @@ export function createBrokerMetrics(registry: Registry): BrokerMetrics {
       labelNames: ['action'],
       registers,
     }),
-    journaled: new Counter({ name: 'mqtt_events_journaled_total', help: 'Events committed before PUBACK', registers }),
+    journaled: new Counter({
+      name: 'mqtt_events_journaled_total',
+      help: 'Events committed before PUBACK',
+      registers,
+    }),
     journalReplayed: new Counter({
       name: 'mqtt_events_replayed_total',
       help: 'Journaled events replayed to the cloud after it (re)subscribed',

@@ -33,7 +33,13 @@ export interface CloudOptions {
 }
 
 export interface Cloud {
-  app: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+  app: FastifyInstance<
+    RawServerDefault,
+    IncomingMessage,
+    ServerResponse,
+    FastifyBaseLogger,
+    TypeBoxTypeProvider
+  >;
   registry: Registry;
   alerts: AlertService;
   metrics: CloudMetrics;
@@ -99,7 +105,14 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
     },
     async connect(brokerUrl = options.mqtt.url) {
       if (!brokerUrl) throw new Error('no broker URL to connect to');
-      link = new MqttLink({ ...options.mqtt, url: brokerUrl, clientId: options.mqtt.clientId ?? `cloud-${process.pid}`, ingest, alerts, logger });
+      link = new MqttLink({
+        ...options.mqtt,
+        url: brokerUrl,
+        clientId: options.mqtt.clientId ?? `cloud-${process.pid}`,
+        ingest,
+        alerts,
+        logger,
+      });
       await link.start();
     },
     close: () => app.close(),

@@ -15,15 +15,29 @@ export function createCloudMetrics(registry = new Registry()): CloudMetrics {
   collectDefaultMetrics({ register: registry });
   return {
     registry,
-    ingested: new Counter({ name: 'ingest_messages_total', help: 'Gateway messages ingested, by kind', labelNames: ['kind'], registers }),
+    ingested: new Counter({
+      name: 'ingest_messages_total',
+      help: 'Gateway messages ingested, by kind',
+      labelNames: ['kind'],
+      registers,
+    }),
     ingestDropped: new Counter({
       name: 'ingest_dropped_total',
       help: 'Gateway messages the cloud dropped, by reason',
       labelNames: ['reason'],
       registers,
     }),
-    duplicates: new Counter({ name: 'ingest_duplicate_events_total', help: 'Events seen again with an id already recorded', registers }),
-    alertsRaised: new Counter({ name: 'alerts_raised_total', help: 'Alerts raised', labelNames: ['type', 'severity'], registers }),
+    duplicates: new Counter({
+      name: 'ingest_duplicate_events_total',
+      help: 'Events seen again with an id already recorded',
+      registers,
+    }),
+    alertsRaised: new Counter({
+      name: 'alerts_raised_total',
+      help: 'Alerts raised',
+      labelNames: ['type', 'severity'],
+      registers,
+    }),
     ingestToRaised: new Histogram({
       name: 'alert_occurred_to_raised_seconds',
       help: 'From the event on the device to the alert committed',

@@ -18,14 +18,23 @@ const DemoWorld = Type.Object({
       parent: Type.Union([RegionId, Type.Null()]),
     }),
   ),
-  households: Type.Array(Type.Object({ id: Id, region: RegionId, address: Type.String() }, { additionalProperties: true })),
-  elders: Type.Array(Type.Object({ id: Id, householdId: Id, name: Type.String() }, { additionalProperties: true })),
+  households: Type.Array(
+    Type.Object({ id: Id, region: RegionId, address: Type.String() }, { additionalProperties: true }),
+  ),
+  elders: Type.Array(
+    Type.Object({ id: Id, householdId: Id, name: Type.String() }, { additionalProperties: true }),
+  ),
   gateways: Type.Array(
     Type.Object({
       id: Id,
       secret: Type.String({ minLength: 8 }),
       householdId: Id,
-      devices: Type.Array(Type.Object({ id: Id, kind: Type.String(), elderId: Type.Optional(Id) }, { additionalProperties: true })),
+      devices: Type.Array(
+        Type.Object(
+          { id: Id, kind: Type.String(), elderId: Type.Optional(Id) },
+          { additionalProperties: true },
+        ),
+      ),
     }),
   ),
   users: Type.Array(
@@ -60,18 +69,31 @@ export async function seedWorld(db: DatabaseSync, registry: Registry, world: Dem
   transaction(db, () => {
     const regions = [...world.regions].sort((a, b) => LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level]);
     for (const r of regions) registry.insertRegion(r);
-    for (const { id, region, address, ...profile } of world.households) registry.insertHousehold({ id, region, address, profile });
-    for (const { id, householdId, name, ...profile } of world.elders) registry.insertElder({ id, householdId, name, profile });
+    for (const { id, region, address, ...profile } of world.households)
+      registry.insertHousehold({ id, region, address, profile });
+    for (const { id, householdId, name, ...profile } of world.elders)
+      registry.insertElder({ id, householdId, name, profile });
     for (const [i, g] of world.gateways.entries()) {
       registry.insertGateway({
         id: g.id,
         householdId: g.householdId,
         secretHash: gatewayHashes[i] as string,
-        devices: g.devices.map(({ id, kind, elderId, ...config }) => ({ id, kind, ...(elderId ? { elderId } : {}), config })),
+        devices: g.devices.map(({ id, kind, elderId, ...config }) => ({
+          id,
+          kind,
+          ...(elderId ? { elderId } : {}),
+          config,
+        })),
       });
     }
     for (const [i, u] of world.users.entries()) {
-      registry.insertUser({ username: u.username, passwordHash: userHashes[i] as string, role: u.role, scope: u.scope, elderIds: u.elderIds ?? [] });
+      registry.insertUser({
+        username: u.username,
+        passwordHash: userHashes[i] as string,
+        role: u.role,
+        scope: u.scope,
+        elderIds: u.elderIds ?? [],
+      });
     }
   });
 }

@@ -47,20 +47,29 @@ async function fleet(): Promise<void> {
   console.log(`sim: ${homes.length} homes connected to ${values.broker}`);
   const vitalsMs = Number(values['vitals-every']) * 1000;
   const timers = homes.map((home, i) =>
-    setInterval(() => {
-      const hr = 62 + Math.round(Math.random() * 20);
-      void home.vitals({ hr, spo2: 95 + Math.round(Math.random() * 4), rr: 14 + Math.round(Math.random() * 4) }).catch(() => {});
-    }, vitalsMs + i * 97),
+    setInterval(
+      () => {
+        const hr = 62 + Math.round(Math.random() * 20);
+        void home
+          .vitals({ hr, spo2: 95 + Math.round(Math.random() * 4), rr: 14 + Math.round(Math.random() * 4) })
+          .catch(() => {});
+      },
+      vitalsMs + i * 97,
+    ),
   );
   const sosEvery = Number(values['sos-every']);
   const pressSomewhere = (): void => {
     const home = homes[Math.floor(Math.random() * homes.length)];
-    void home?.event('sos').then((id) => console.log(`sim: ${home.gateway.id} pressed SOS (event ${id})`), () => {});
+    void home?.event('sos').then(
+      (id) => console.log(`sim: ${home.gateway.id} pressed SOS (event ${id})`),
+      () => {},
+    );
     schedule();
   };
   let sosTimer: NodeJS.Timeout | undefined;
   const schedule = (): void => {
-    if (sosEvery > 0 && homes.length > 0) sosTimer = setTimeout(pressSomewhere, -Math.log(1 - Math.random()) * sosEvery * 1000);
+    if (sosEvery > 0 && homes.length > 0)
+      sosTimer = setTimeout(pressSomewhere, -Math.log(1 - Math.random()) * sosEvery * 1000);
   };
   schedule();
   const stop = async (): Promise<void> => {
@@ -77,7 +86,8 @@ async function oneEvent(): Promise<void> {
   const all = gateways();
   const gw = values.gateway ? all.find((g) => g.id === values.gateway) : all[0];
   if (!gw) throw new Error(`no gateway ${values.gateway} in ${values.world}`);
-  if (!(EVENT_TYPES as readonly string[]).includes(values.type)) throw new Error(`--type must be one of ${EVENT_TYPES.join(', ')}`);
+  if (!(EVENT_TYPES as readonly string[]).includes(values.type))
+    throw new Error(`--type must be one of ${EVENT_TYPES.join(', ')}`);
   const home = new SimulatedHome(gw);
   await home.connect(values.broker);
   const id = await home.event(values.type as EventType);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
-import { type EventType, type Feedback, type VitalsEnvelope, timestamp, topics } from '../protocol/index.ts';
+import { type EventType, type Feedback, timestamp, topics, type VitalsEnvelope } from '../protocol/index.ts';
 
 export interface SimDevice {
   id: string;
@@ -45,7 +45,12 @@ export class SimulatedHome {
       clean: true,
       reconnectPeriod: 1000,
       protocolVersion: 4,
-      will: { topic: topics.gatewayState(gw), payload: Buffer.from(JSON.stringify({ state: 'offline', ts: timestamp() })), qos: 1, retain: true },
+      will: {
+        topic: topics.gatewayState(gw),
+        payload: Buffer.from(JSON.stringify({ state: 'offline', ts: timestamp() })),
+        qos: 1,
+        retain: true,
+      },
     });
     this.#client = client;
     client.on('message', (_topic, payload) => {
@@ -56,27 +61,46 @@ export class SimulatedHome {
       }
     });
     await client.subscribeAsync(topics.gatewayCommands(gw), { qos: 1 });
-    await client.publishAsync(topics.gatewayState(gw), JSON.stringify({ state: 'online', ts: timestamp() }), { qos: 1, retain: true });
+    await client.publishAsync(topics.gatewayState(gw), JSON.stringify({ state: 'online', ts: timestamp() }), {
+      qos: 1,
+      retain: true,
+    });
     for (const device of this.gateway.devices) {
       const state = { ts: timestamp(), online: true, battery: 60 + Math.floor(Math.random() * 40) };
-      await client.publishAsync(topics.deviceState(gw, device.id), JSON.stringify(state), { qos: 1, retain: true });
+      await client.publishAsync(topics.deviceState(gw, device.id), JSON.stringify(state), {
+        qos: 1,
+        retain: true,
+      });
     }
   }
 
   /** Publishes one event (QoS 1) and resolves on its PUBACK; returns the event id. */
-  async event(type: EventType, options: { deviceId?: string; id?: string; ts?: string; data?: Record<string, unknown> } = {}): Promise<string> {
+  async event(
+    type: EventType,
+    options: { deviceId?: string; id?: string; ts?: string; data?: Record<string, unknown> } = {},
+  ): Promise<string> {
     const device = options.deviceId ?? this.#deviceFor(type);
     const id = options.id ?? newEventId();
-    const payload = { id, ts: options.ts ?? timestamp(), type, ...(options.data ? { data: options.data } : {}) };
-    await this.client.publishAsync(topics.deviceEvent(this.gateway.id, device), JSON.stringify(payload), { qos: 1 });
+    const payload = {
+      id,
+      ts: options.ts ?? timestamp(),
+      type,
+      ...(options.data ? { data: options.data } : {}),
+    };
+    await this.client.publishAsync(topics.deviceEvent(this.gateway.id, device), JSON.stringify(payload), {
+      qos: 1,
+    });
     return id;
   }
 
   async vitals(reading: Omit<VitalsEnvelope, 'id' | 'ts'>, deviceId?: string): Promise<void> {
-    const device = deviceId ?? this.gateway.devices.find((d) => d.kind === 'ble-vitals' || d.kind === 'mr60bha1')?.id;
+    const device =
+      deviceId ?? this.gateway.devices.find((d) => d.kind === 'ble-vitals' || d.kind === 'mr60bha1')?.id;
     if (!device) return;
     const payload: VitalsEnvelope = { id: newEventId(), ts: timestamp(), ...reading };
-    await this.client.publishAsync(topics.deviceVitals(this.gateway.id, device), JSON.stringify(payload), { qos: 0 });
+    await this.client.publishAsync(topics.deviceVitals(this.gateway.id, device), JSON.stringify(payload), {
+      qos: 0,
+    });
   }
 
   async close(): Promise<void> {
@@ -85,7 +109,12 @@ export class SimulatedHome {
   }
 
   #deviceFor(type: EventType): string {
-    const kinds: Partial<Record<EventType, string>> = { sos: 'rf433-bridge', sos_cancel: 'rf433-bridge', checkin: 'rf433-bridge', fall: 'mr60fda1' };
+    const kinds: Partial<Record<EventType, string>> = {
+      sos: 'rf433-bridge',
+      sos_cancel: 'rf433-bridge',
+      checkin: 'rf433-bridge',
+      fall: 'mr60fda1',
+    };
     const wanted = kinds[type];
     const device = this.gateway.devices.find((d) => d.kind === wanted) ?? this.gateway.devices[0];
     if (!device) throw new Error(`${this.gateway.id} has no devices`);

@@ -100,9 +100,13 @@ export type DropReason = 'too_large' | 'not_json' | 'schema';
  * Decodes and validates the payload of a contract topic. Never throws: bad input gives a reason and a
  * one-line detail naming the failing field.
  */
-export function decodePayload<K extends TopicKind>(kind: K, payload: Uint8Array | string): DecodeResult<PayloadByTopic[K]> {
+export function decodePayload<K extends TopicKind>(
+  kind: K,
+  payload: Uint8Array | string,
+): DecodeResult<PayloadByTopic[K]> {
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
-  if (size > MAX_PAYLOAD_BYTES) return { ok: false, reason: 'too_large', detail: `${size} bytes > ${MAX_PAYLOAD_BYTES}` };
+  if (size > MAX_PAYLOAD_BYTES)
+    return { ok: false, reason: 'too_large', detail: `${size} bytes > ${MAX_PAYLOAD_BYTES}` };
   let value: unknown;
   try {
     value = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'));

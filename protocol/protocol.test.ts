@@ -14,7 +14,9 @@ import {
 
 const idChar = fc.constantFrom(...'ABCXYZabcxyz0189_-'.split(''));
 const id = (min: number, max: number) => fc.string({ unit: idChar, minLength: min, maxLength: max });
-const ts = fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2099, 11, 31) }).map((ms) => new Date(ms).toISOString());
+const ts = fc
+  .integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2099, 11, 31) })
+  .map((ms) => new Date(ms).toISOString());
 const KINDS: TopicKind[] = ['gateway-state', 'device-event', 'device-vitals', 'device-state', 'feedback'];
 
 describe('topics', () => {
@@ -22,9 +24,21 @@ describe('topics', () => {
     fc.assert(
       fc.property(id(1, 64), id(1, 64), (gw, dev) => {
         expect(parseTopic(topics.gatewayState(gw))).toEqual({ kind: 'gateway-state', gatewayId: gw });
-        expect(parseTopic(topics.deviceEvent(gw, dev))).toEqual({ kind: 'device-event', gatewayId: gw, deviceId: dev });
-        expect(parseTopic(topics.deviceVitals(gw, dev))).toEqual({ kind: 'device-vitals', gatewayId: gw, deviceId: dev });
-        expect(parseTopic(topics.deviceState(gw, dev))).toEqual({ kind: 'device-state', gatewayId: gw, deviceId: dev });
+        expect(parseTopic(topics.deviceEvent(gw, dev))).toEqual({
+          kind: 'device-event',
+          gatewayId: gw,
+          deviceId: dev,
+        });
+        expect(parseTopic(topics.deviceVitals(gw, dev))).toEqual({
+          kind: 'device-vitals',
+          gatewayId: gw,
+          deviceId: dev,
+        });
+        expect(parseTopic(topics.deviceState(gw, dev))).toEqual({
+          kind: 'device-state',
+          gatewayId: gw,
+          deviceId: dev,
+        });
         expect(parseTopic(topics.feedback(gw))).toEqual({ kind: 'feedback', gatewayId: gw });
       }),
       { numRuns: 2000 },
@@ -76,7 +90,10 @@ describe('payload decoding', () => {
     fc.assert(
       fc.property(id(8, 64), ts, fc.constantFrom(...EVENT_TYPES), (eventId, t, type) => {
         const envelope = { id: eventId, ts: t, type };
-        expect(decodePayload('device-event', JSON.stringify(envelope))).toEqual({ ok: true, value: envelope });
+        expect(decodePayload('device-event', JSON.stringify(envelope))).toEqual({
+          ok: true,
+          value: envelope,
+        });
       }),
       { numRuns: 2000 },
     );
@@ -84,22 +101,40 @@ describe('payload decoding', () => {
 
   it('event ids shorter than 8 or longer than 64 characters are refused', () => {
     for (const bad of ['abcdefg', 'a'.repeat(65), 'abc defgh']) {
-      expect(decodePayload('device-event', JSON.stringify({ id: bad, ts: new Date().toISOString(), type: 'sos' })).ok).toBe(false);
+      expect(
+        decodePayload('device-event', JSON.stringify({ id: bad, ts: new Date().toISOString(), type: 'sos' }))
+          .ok,
+      ).toBe(false);
     }
   });
 
   it('a payload over 64 KiB is refused as too large before it is parsed', () => {
-    const big = JSON.stringify({ id: 'abcdefgh', ts: new Date().toISOString(), type: 'sos', data: { x: 'y'.repeat(MAX_PAYLOAD_BYTES) } });
+    const big = JSON.stringify({
+      id: 'abcdefgh',
+      ts: new Date().toISOString(),
+      type: 'sos',
+      data: { x: 'y'.repeat(MAX_PAYLOAD_BYTES) },
+    });
     expect(decodePayload('device-event', big)).toMatchObject({ ok: false, reason: 'too_large' });
   });
 
   it('vitals out of physical range and device states with a bad battery are refused', () => {
     const t = new Date().toISOString();
-    expect(decodePayload('device-vitals', JSON.stringify({ id: 'abcdefgh', ts: t, hr: 72, spo2: 97 })).ok).toBe(true);
-    expect(decodePayload('device-vitals', JSON.stringify({ id: 'abcdefgh', ts: t, spo2: 101 })).ok).toBe(false);
-    expect(decodePayload('device-state', JSON.stringify({ ts: t, online: true, battery: 80, rssi: -70 })).ok).toBe(true);
-    expect(decodePayload('device-state', JSON.stringify({ ts: t, online: true, battery: 120 })).ok).toBe(false);
-    expect(decodePayload('device-state', JSON.stringify({ ts: t, online: true, rssi: -70.5 })).ok).toBe(false);
+    expect(
+      decodePayload('device-vitals', JSON.stringify({ id: 'abcdefgh', ts: t, hr: 72, spo2: 97 })).ok,
+    ).toBe(true);
+    expect(decodePayload('device-vitals', JSON.stringify({ id: 'abcdefgh', ts: t, spo2: 101 })).ok).toBe(
+      false,
+    );
+    expect(
+      decodePayload('device-state', JSON.stringify({ ts: t, online: true, battery: 80, rssi: -70 })).ok,
+    ).toBe(true);
+    expect(decodePayload('device-state', JSON.stringify({ ts: t, online: true, battery: 120 })).ok).toBe(
+      false,
+    );
+    expect(decodePayload('device-state', JSON.stringify({ ts: t, online: true, rssi: -70.5 })).ok).toBe(
+      false,
+    );
   });
 });
 

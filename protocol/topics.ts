@@ -40,7 +40,8 @@ export function parseTopic(topic: string): ParsedTopic | null {
   const gatewayId = parts[2];
   if (gatewayId === undefined || !isId(gatewayId)) return null;
   if (parts.length === 4 && parts[3] === 'state') return { kind: 'gateway-state', gatewayId };
-  if (parts.length === 5 && parts[3] === 'cmd' && parts[4] === 'feedback') return { kind: 'feedback', gatewayId };
+  if (parts.length === 5 && parts[3] === 'cmd' && parts[4] === 'feedback')
+    return { kind: 'feedback', gatewayId };
   if (parts.length === 6 && parts[3] === 'devices') {
     const deviceId = parts[4];
     const kind = deviceKinds[parts[5] ?? ''];

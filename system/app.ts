@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -25,14 +25,21 @@ function ensureWritable(dir: string): void {
     mkdirSync(dir, { recursive: true });
     accessSync(dir, constants.W_OK);
   } catch (err) {
-    throw new ConfigError('DATA_DIR', `is not a writable directory: ${dir} (${(err as NodeJS.ErrnoException).code ?? err})`);
+    throw new ConfigError(
+      'DATA_DIR',
+      `is not a writable directory: ${dir} (${(err as NodeJS.ErrnoException).code ?? err})`,
+    );
   }
 }
 
 function listen(server: Server, port: number, host: string, variable: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
-      reject(err.code === 'EADDRINUSE' ? new ConfigError(variable, `port ${port} on ${host} is already in use`) : err);
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new ConfigError(variable, `port ${port} on ${host} is already in use`)
+          : err,
+      );
     });
     server.listen(port, host, () => {
       const address = server.address();
@@ -74,16 +81,24 @@ export async function startSystem(config: SystemConfig, logger: Logger): Promise
   try {
     const mqttPort = await listen(mqttServer, config.mqttPort, config.host, 'MQTT_PORT');
     const mqttUrl = `mqtt://${config.host}:${mqttPort}`;
-    await cloud.app.listen({ port: config.httpPort, host: config.host }).catch((err: NodeJS.ErrnoException) => {
-      throw err.code === 'EADDRINUSE' ? new ConfigError('HTTP_PORT', `port ${config.httpPort} on ${config.host} is already in use`) : err;
-    });
+    await cloud.app
+      .listen({ port: config.httpPort, host: config.host })
+      .catch((err: NodeJS.ErrnoException) => {
+        throw err.code === 'EADDRINUSE'
+          ? new ConfigError('HTTP_PORT', `port ${config.httpPort} on ${config.host} is already in use`)
+          : err;
+      });
     const address = cloud.app.server.address();
     const httpUrl = `http://${config.host}:${typeof address === 'object' && address ? address.port : config.httpPort}`;
     await cloud.connect(mqttUrl);
     if (config.simHomes > 0) {
-      sims = spawn(process.execPath, [SIM_MAIN, 'fleet', '--homes', String(config.simHomes), '--broker', mqttUrl], {
-        stdio: ['ignore', 'inherit', 'inherit'],
-      });
+      sims = spawn(
+        process.execPath,
+        [SIM_MAIN, 'fleet', '--homes', String(config.simHomes), '--broker', mqttUrl],
+        {
+          stdio: ['ignore', 'inherit', 'inherit'],
+        },
+      );
     }
     return { cloud, broker, httpUrl, mqttUrl, close };
   } catch (err) {

@@ -4,7 +4,15 @@ import { ConfigError, loadConfig } from './config.ts';
 describe('start-up configuration', () => {
   it('with no variables set, the defaults of CONTRACT §1 apply', () => {
     const c = loadConfig({}, '/srv/app');
-    expect(c).toMatchObject({ httpPort: 8080, mqttPort: 1883, host: '127.0.0.1', dataDir: '/srv/app/data', simHomes: 20, escalateAfterS: 60, fallGraceS: 30 });
+    expect(c).toMatchObject({
+      httpPort: 8080,
+      mqttPort: 1883,
+      host: '127.0.0.1',
+      dataDir: '/srv/app/data',
+      simHomes: 20,
+      escalateAfterS: 60,
+      fallGraceS: 30,
+    });
   });
 
   it.each([

@@ -8,11 +8,20 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = pino({ level: config.logLevel });
   const system = await startSystem(config, logger);
-  const world = JSON.parse(readFileSync(DEMO_WORLD, 'utf8')) as { users: { username: string; password: string; role: string; scope: string }[] };
-  const pick = ['admin', 'supervisor', 'operator', 'family'].flatMap((role) => world.users.filter((u) => u.role === role).slice(0, 2));
-  console.log(`\nEldercare dispatch is up.\n  Dashboard: ${system.httpUrl}/\n  MQTT:      ${system.mqttUrl}\n  Data:      ${config.dataDir}`);
+  const world = JSON.parse(readFileSync(DEMO_WORLD, 'utf8')) as {
+    users: { username: string; password: string; role: string; scope: string }[];
+  };
+  const pick = ['admin', 'supervisor', 'operator', 'family'].flatMap((role) =>
+    world.users.filter((u) => u.role === role).slice(0, 2),
+  );
+  console.log(
+    `\nEldercare dispatch is up.\n  Dashboard: ${system.httpUrl}/\n  MQTT:      ${system.mqttUrl}\n  Data:      ${config.dataDir}`,
+  );
   console.log(`  Simulated homes: ${config.simHomes}\n  Demo logins (from ${DEMO_WORLD}):`);
-  for (const u of pick) console.log(`    ${u.role.padEnd(10)} ${u.username.padEnd(22)} ${u.password.padEnd(18)} scope ${u.scope}`);
+  for (const u of pick)
+    console.log(
+      `    ${u.role.padEnd(10)} ${u.username.padEnd(22)} ${u.password.padEnd(18)} scope ${u.scope}`,
+    );
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -29,11 +29,15 @@ describe('every gateway is authenticated and every topic guarded', () => {
   });
 
   it('a gateway with a wrong secret is refused at CONNECT', async () => {
-    expect(await refusal(sys.system.mqttUrl, { username: 'gw-0001', password: 'not-the-secret' })).toMatch(/Bad username or password/);
+    expect(await refusal(sys.system.mqttUrl, { username: 'gw-0001', password: 'not-the-secret' })).toMatch(
+      /Bad username or password/,
+    );
   });
 
   it('an unknown gateway is refused at CONNECT', async () => {
-    expect(await refusal(sys.system.mqttUrl, { username: 'gw-9999', password: demoGateway('gw-0001').secret })).toMatch(/Bad username or password/);
+    expect(
+      await refusal(sys.system.mqttUrl, { username: 'gw-9999', password: demoGateway('gw-0001').secret }),
+    ).toMatch(/Bad username or password/);
   });
 
   it('an anonymous client is refused at CONNECT', async () => {
@@ -41,18 +45,30 @@ describe('every gateway is authenticated and every topic guarded', () => {
   });
 
   it('a client posing as the cloud service with a guessed password is refused', async () => {
-    expect(await refusal(sys.system.mqttUrl, { username: 'svc:cloud', password: 'guess' })).toMatch(/Bad username or password/);
+    expect(await refusal(sys.system.mqttUrl, { username: 'svc:cloud', password: 'guess' })).toMatch(
+      /Bad username or password/,
+    );
   });
 
   it('a gateway cannot publish into another gateway’s topics nor into its own cmd/, and nothing of it reaches the cloud', async () => {
     const sup = await sys.login('sup-city');
     const intruder = await sys.home('gw-0003');
     const forged = { id: 'forged-event-001', ts: timestamp(), type: 'sos' };
-    await intruder.client.publishAsync(topics.deviceEvent('gw-0004', 'gw-0004-sos'), JSON.stringify(forged), { qos: 1 });
-    await intruder.client.publishAsync(topics.feedback('gw-0003'), JSON.stringify({ alertId: 'x', state: 'resolved', ts: timestamp() }), { qos: 1 });
+    await intruder.client.publishAsync(topics.deviceEvent('gw-0004', 'gw-0004-sos'), JSON.stringify(forged), {
+      qos: 1,
+    });
+    await intruder.client.publishAsync(
+      topics.feedback('gw-0003'),
+      JSON.stringify({ alertId: 'x', state: 'resolved', ts: timestamp() }),
+      { qos: 1 },
+    );
     // A legitimate event afterwards proves the connection went on and everything before it was processed.
     const ok = await intruder.event('sos');
-    await eventually(async () => (await sys.api<Alert[]>(sup, 'GET', '/api/alerts')).body.some((a) => a.eventId === ok), 2000, 'own SOS');
+    await eventually(
+      async () => (await sys.api<Alert[]>(sup, 'GET', '/api/alerts')).body.some((a) => a.eventId === ok),
+      2000,
+      'own SOS',
+    );
     const { body } = await sys.api<Alert[]>(sup, 'GET', '/api/alerts');
     expect(body.some((a) => a.eventId === 'forged-event-001')).toBe(false);
     expect(await metric(sys, 'mqtt_acl_denied_total{action="publish"}')).toBeGreaterThanOrEqual(2);
@@ -77,9 +93,16 @@ describe('every gateway is authenticated and every topic guarded', () => {
     const victim = await sys.home('gw-0006');
     const other = await sys.home('gw-0007');
     const id = await victim.event('sos');
-    const alert = await eventually(async () => (await sys.api<Alert[]>(token, 'GET', '/api/alerts')).body.find((a) => a.eventId === id), 2000);
+    const alert = await eventually(
+      async () => (await sys.api<Alert[]>(token, 'GET', '/api/alerts')).body.find((a) => a.eventId === id),
+      2000,
+    );
     await sys.api(token, 'POST', `/api/alerts/${alert.id}/ack`, {});
-    await eventually(() => victim.feedback.some((f) => f.alertId === alert.id && f.state === 'acknowledged'), 2000, 'victim feedback');
+    await eventually(
+      () => victim.feedback.some((f) => f.alertId === alert.id && f.state === 'acknowledged'),
+      2000,
+      'victim feedback',
+    );
     expect(other.feedback.some((f) => f.alertId === alert.id)).toBe(false);
   });
 });

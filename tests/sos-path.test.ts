@@ -3,8 +3,20 @@ import { type Alert, type Feedback, timestamp } from '../protocol/index.ts';
 import { eventually, TestSystem, world } from './support/system.ts';
 
 const ALERT_FIELDS = [
-  'id', 'type', 'severity', 'state', 'elderId', 'householdId', 'region', 'gatewayId', 'deviceId', 'eventId',
-  'occurredAt', 'receivedAt', 'raisedAt', 'escalationLevel',
+  'id',
+  'type',
+  'severity',
+  'state',
+  'elderId',
+  'householdId',
+  'region',
+  'gatewayId',
+  'deviceId',
+  'eventId',
+  'occurredAt',
+  'receivedAt',
+  'raisedAt',
+  'escalationLevel',
 ];
 const T_FORMAT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -23,7 +35,11 @@ describe('one SOS press from a home gateway to the operator and back', () => {
     const ts = timestamp(Date.now() - 1500);
     const sentAt = Date.now();
     const eventId = await home.event('sos', { ts });
-    const alert = await eventually(() => operator.raised.find((a) => a.eventId === eventId), 1000, 'alert:raised');
+    const alert = await eventually(
+      () => operator.raised.find((a) => a.eventId === eventId),
+      1000,
+      'alert:raised',
+    );
     expect(Date.now() - sentAt).toBeLessThan(1000);
     for (const field of ALERT_FIELDS) expect(alert).toHaveProperty(field);
     const household = world.households.find((h) => h.id === 'hh-0001');
@@ -54,10 +70,14 @@ describe('one SOS press from a home gateway to the operator and back', () => {
     await home.close();
     const again = await sys.home('gw-0002');
     await again.event('sos', { id, ts });
-    await eventually(async () => {
-      const metrics = await (await fetch(`${sys.http}/metrics`)).text();
-      return /ingest_duplicate_events_total 3/.test(metrics);
-    }, 3000, 'three duplicates counted');
+    await eventually(
+      async () => {
+        const metrics = await (await fetch(`${sys.http}/metrics`)).text();
+        return /ingest_duplicate_events_total 3/.test(metrics);
+      },
+      3000,
+      'three duplicates counted',
+    );
     const { body: alerts } = await sys.api<Alert[]>(token, 'GET', '/api/alerts');
     const sup = await sys.login('sup-city');
     const { body: all } = await sys.api<Alert[]>(sup, 'GET', '/api/alerts');
@@ -71,7 +91,8 @@ describe('one SOS press from a home gateway to the operator and back', () => {
     const home = await sys.home('gw-0001');
     // Resolve whatever the first test left open, so this press raises a fresh alert.
     const { body: open } = await sys.api<Alert[]>(token, 'GET', '/api/alerts?state=open');
-    for (const a of open) await sys.api(token, 'POST', `/api/alerts/${a.id}/resolve`, { outcome: 'false_alarm' });
+    for (const a of open)
+      await sys.api(token, 'POST', `/api/alerts/${a.id}/resolve`, { outcome: 'false_alarm' });
     const eventId = await home.event('sos');
     const raised = await eventually(() => operator.raised.find((a) => a.eventId === eventId), 2000, 'raised');
     const before = Date.now();
@@ -81,7 +102,11 @@ describe('one SOS press from a home gateway to the operator and back', () => {
     expect(Date.parse(ack.body.acknowledgedAt ?? '')).toBeGreaterThanOrEqual(before - 5);
     const stored = await sys.api<Alert>(token, 'GET', `/api/alerts/${raised.id}`);
     expect(stored.body).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'op-shizishan' });
-    const pushed = await eventually(() => operator.updated.find((a) => a.id === raised.id && a.state === 'acknowledged'), 1000, 'updated');
+    const pushed = await eventually(
+      () => operator.updated.find((a) => a.id === raised.id && a.state === 'acknowledged'),
+      1000,
+      'updated',
+    );
     expect(pushed.acknowledgedBy).toBe('op-shizishan');
     const feedback = await eventually(
       () => home.feedback.find((f: Feedback) => f.alertId === raised.id && f.state === 'acknowledged'),
@@ -96,21 +121,35 @@ describe('one SOS press from a home gateway to the operator and back', () => {
     const sup = await sys.login('sup-yanjiang');
     const home = await sys.home('gw-0001');
     const { body: open } = await sys.api<Alert[]>(token, 'GET', '/api/alerts?state=acknowledged');
-    for (const a of open) await sys.api(token, 'POST', `/api/alerts/${a.id}/resolve`, { outcome: 'assisted' });
+    for (const a of open)
+      await sys.api(token, 'POST', `/api/alerts/${a.id}/resolve`, { outcome: 'assisted' });
     const eventId = await home.event('sos');
-    const alert = await eventually(async () => {
-      const { body } = await sys.api<Alert[]>(token, 'GET', '/api/alerts?state=open');
-      return body.find((a) => a.eventId === eventId);
-    }, 2000, 'alert listed');
+    const alert = await eventually(
+      async () => {
+        const { body } = await sys.api<Alert[]>(token, 'GET', '/api/alerts?state=open');
+        return body.find((a) => a.eventId === eventId);
+      },
+      2000,
+      'alert listed',
+    );
     await sys.api(token, 'POST', `/api/alerts/${alert.id}/ack`, {});
     const second = await sys.api<Alert>(sup, 'POST', `/api/alerts/${alert.id}/ack`, {});
     expect(second.status).toBe(200);
     expect(second.body.acknowledgedBy).toBe('op-shizishan');
-    const resolved = await sys.api<Alert>(sup, 'POST', `/api/alerts/${alert.id}/resolve`, { outcome: 'assisted', note: '邻居已到场' });
-    expect(resolved.body).toMatchObject({ state: 'resolved', resolvedBy: 'sup-yanjiang', outcome: 'assisted' });
+    const resolved = await sys.api<Alert>(sup, 'POST', `/api/alerts/${alert.id}/resolve`, {
+      outcome: 'assisted',
+      note: '邻居已到场',
+    });
+    expect(resolved.body).toMatchObject({
+      state: 'resolved',
+      resolvedBy: 'sup-yanjiang',
+      outcome: 'assisted',
+    });
     const late = await sys.api<{ code: string }>(token, 'POST', `/api/alerts/${alert.id}/ack`, {});
     expect(late.status).toBe(409);
-    const bad = await sys.api<{ message: string }>(token, 'POST', `/api/alerts/${alert.id}/resolve`, { outcome: 'nonsense' });
+    const bad = await sys.api<{ message: string }>(token, 'POST', `/api/alerts/${alert.id}/resolve`, {
+      outcome: 'nonsense',
+    });
     expect(bad.status).toBe(400);
   });
 });

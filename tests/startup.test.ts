@@ -14,7 +14,12 @@ describe('npm start', () => {
   it('starts broker, cloud, dashboard and simulated homes, and prints the dashboard URL and demo logins', async () => {
     const dataDir = join(await tempDir(), 'fresh', 'data');
     dirs.push(dataDir);
-    const env = { DATA_DIR: dataDir, HTTP_PORT: String(await freePort()), MQTT_PORT: String(await freePort()), SIM_HOMES: '3' };
+    const env = {
+      DATA_DIR: dataDir,
+      HTTP_PORT: String(await freePort()),
+      MQTT_PORT: String(await freePort()),
+      SIM_HOMES: '3',
+    };
     const proc = spawnSystem(env);
     try {
       await waitForHealth(`http://127.0.0.1:${env.HTTP_PORT}/api/health`, proc);
@@ -34,11 +39,18 @@ describe('npm start', () => {
 
   it('a port already in use ends start-up with a one-line error naming the variable and exit code 1', async () => {
     const blocker = createServer();
-    const port = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as { port: number }).port)));
+    const port = await new Promise<number>((resolve) =>
+      blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as { port: number }).port)),
+    );
     const dataDir = await tempDir();
     dirs.push(dataDir);
     try {
-      const proc = spawnSystem({ DATA_DIR: dataDir, HTTP_PORT: String(await freePort()), MQTT_PORT: String(port), SIM_HOMES: '0' });
+      const proc = spawnSystem({
+        DATA_DIR: dataDir,
+        HTTP_PORT: String(await freePort()),
+        MQTT_PORT: String(port),
+        SIM_HOMES: '0',
+      });
       expect(await proc.exited).toBe(1);
       const lines = proc.output().trim().split('\n');
       expect(lines.at(-1)).toMatch(/^error: MQTT_PORT port \d+ on 127\.0\.0\.1 is already in use$/);

@@ -25,7 +25,10 @@ export function openDatabase(path: string): DatabaseSync {
     if (applied.has(version)) continue;
     transaction(db, () => {
       db.exec(sql);
-      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, new Date().toISOString());
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(
+        version,
+        new Date().toISOString(),
+      );
     });
   }
   return db;

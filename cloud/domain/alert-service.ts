@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { EventEnvelope } from '../../protocol/index.ts';
 import { transaction } from '../db/database.ts';
-import type { Rule, RuleEvent } from '../rules/rule.ts';
 import { rulesFor } from '../rules/registry.ts';
+import type { Rule, RuleEvent } from '../rules/rule.ts';
 import { AlertStore, type AlertView } from './alert-store.ts';
 import type { DeviceContext } from './registry.ts';
 import type { User } from './scope.ts';
@@ -11,7 +11,9 @@ import type { User } from './scope.ts';
 export type AlertChange = 'raised' | 'updated';
 export type AlertListener = (change: AlertChange, alert: AlertView) => void;
 
-export type IngestOutcome = { duplicate: true } | { duplicate: false; raised: AlertView[]; repeated: AlertView[] };
+export type IngestOutcome =
+  | { duplicate: true }
+  | { duplicate: false; raised: AlertView[]; repeated: AlertView[] };
 
 export type ActionResult =
   | { ok: true; alert: AlertView; changed: boolean }
@@ -44,8 +46,18 @@ export class AlertService {
   ingestEvent(ctx: DeviceContext, event: EventEnvelope, receivedAt: string): IngestOutcome {
     const outcome = transaction(this.#db, (): IngestOutcome => {
       const inserted = this.#db
-        .prepare('INSERT OR IGNORE INTO events (gateway_id, event_id, device_id, type, ts, received_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(ctx.gatewayId, event.id, ctx.deviceId, event.type, event.ts, receivedAt, event.data ? JSON.stringify(event.data) : null);
+        .prepare(
+          'INSERT OR IGNORE INTO events (gateway_id, event_id, device_id, type, ts, received_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          ctx.gatewayId,
+          event.id,
+          ctx.deviceId,
+          event.type,
+          event.ts,
+          receivedAt,
+          event.data ? JSON.stringify(event.data) : null,
+        );
       if (inserted.changes === 0) return { duplicate: true };
       const ruleEvent: RuleEvent = {
         type: event.type,
@@ -67,14 +79,35 @@ export class AlertService {
           const at = new Date(this.#clock()).toISOString();
           if (active) {
             this.store.recordRepeat(active.id, event.ts);
-            this.store.addTimeline(active.id, { at, actor: ctx.gatewayId, action: 'repeated', data: { eventId: event.id } });
+            this.store.addTimeline(active.id, {
+              at,
+              actor: ctx.gatewayId,
+              action: 'repeated',
+              data: { eventId: event.id },
+            });
             repeated.push(this.store.get(active.id) as AlertView);
             continue;
           }
           const id = randomUUID();
-          this.store.insert({ id, ...draft, elderId: ctx.elderId, householdId: ctx.householdId, region: ctx.region,
-            gatewayId: ctx.gatewayId, deviceId: ctx.deviceId, eventId: event.id, occurredAt: event.ts, receivedAt, raisedAt: at });
-          this.store.addTimeline(id, { at, actor: ctx.gatewayId, action: 'raised', data: { eventId: event.id, rule: rule.id } });
+          this.store.insert({
+            id,
+            ...draft,
+            elderId: ctx.elderId,
+            householdId: ctx.householdId,
+            region: ctx.region,
+            gatewayId: ctx.gatewayId,
+            deviceId: ctx.deviceId,
+            eventId: event.id,
+            occurredAt: event.ts,
+            receivedAt,
+            raisedAt: at,
+          });
+          this.store.addTimeline(id, {
+            at,
+            actor: ctx.gatewayId,
+            action: 'raised',
+            data: { eventId: event.id, rule: rule.id },
+          });
           raised.push(this.store.get(id) as AlertView);
         }
       }
@@ -92,7 +125,12 @@ export class AlertService {
       if (alert.state === 'resolved') return 'already_resolved';
       if (alert.state === 'acknowledged') return false;
       this.store.acknowledge(id, user.username, at);
-      this.store.addTimeline(id, { at, actor: user.username, action: 'acknowledged', ...(note ? { note } : {}) });
+      this.store.addTimeline(id, {
+        at,
+        actor: user.username,
+        action: 'acknowledged',
+        ...(note ? { note } : {}),
+      });
       return true;
     });
   }
@@ -101,7 +139,13 @@ export class AlertService {
     return this.#act(id, (alert, at) => {
       if (alert.state === 'resolved') return 'already_resolved';
       this.store.resolve(id, user.username, at, outcome);
-      this.store.addTimeline(id, { at, actor: user.username, action: 'resolved', ...(note ? { note } : {}), data: { outcome } });
+      this.store.addTimeline(id, {
+        at,
+        actor: user.username,
+        action: 'resolved',
+        ...(note ? { note } : {}),
+        data: { outcome },
+      });
       return true;
     });
   }

@@ -39,7 +39,8 @@ const SELECT = `
   FROM alerts a LEFT JOIN elders e ON e.id = a.elder_id LEFT JOIN households h ON h.id = a.household_id`;
 
 function toView(row: Record<string, SQLInputValue>): AlertView {
-  const opt = (v: SQLInputValue | undefined): string | undefined => (v === null || v === undefined ? undefined : String(v));
+  const opt = (v: SQLInputValue | undefined): string | undefined =>
+    v === null || v === undefined ? undefined : String(v);
   const view: AlertView = {
     id: String(row.id),
     type: row.type as AlertType,
@@ -86,8 +87,22 @@ export class AlertStore {
            occurred_at, received_at, raised_at, dedupe_key, last_seen_at)
          VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(a.id, a.type, a.severity, a.elderId, a.householdId, a.region, a.gatewayId, a.deviceId, a.eventId,
-        a.occurredAt, a.receivedAt, a.raisedAt, a.dedupeKey, a.occurredAt);
+      .run(
+        a.id,
+        a.type,
+        a.severity,
+        a.elderId,
+        a.householdId,
+        a.region,
+        a.gatewayId,
+        a.deviceId,
+        a.eventId,
+        a.occurredAt,
+        a.receivedAt,
+        a.raisedAt,
+        a.dedupeKey,
+        a.occurredAt,
+      );
   }
 
   /** The open or acknowledged alert holding this dedupe key, if any. */
@@ -98,7 +113,9 @@ export class AlertStore {
 
   recordRepeat(id: string, seenAt: string): void {
     this.#db
-      .prepare('UPDATE alerts SET repeat_count = repeat_count + 1, last_seen_at = max(last_seen_at, ?) WHERE id = ?')
+      .prepare(
+        'UPDATE alerts SET repeat_count = repeat_count + 1, last_seen_at = max(last_seen_at, ?) WHERE id = ?',
+      )
       .run(seenAt, id);
   }
 
@@ -109,20 +126,33 @@ export class AlertStore {
 
   acknowledge(id: string, by: string, at: string): void {
     this.#db
-      .prepare("UPDATE alerts SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ? WHERE id = ? AND state = 'open'")
+      .prepare(
+        "UPDATE alerts SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ? WHERE id = ? AND state = 'open'",
+      )
       .run(at, by, id);
   }
 
   resolve(id: string, by: string, at: string, outcome: string): void {
     this.#db
-      .prepare("UPDATE alerts SET state = 'resolved', resolved_at = ?, resolved_by = ?, outcome = ? WHERE id = ? AND state <> 'resolved'")
+      .prepare(
+        "UPDATE alerts SET state = 'resolved', resolved_at = ?, resolved_by = ?, outcome = ? WHERE id = ? AND state <> 'resolved'",
+      )
       .run(at, by, outcome, id);
   }
 
   addTimeline(alertId: string, entry: TimelineEntry): void {
     this.#db
-      .prepare('INSERT INTO alert_timeline (alert_id, at, actor, action, note, data) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(alertId, entry.at, entry.actor, entry.action, entry.note ?? null, entry.data ? JSON.stringify(entry.data) : null);
+      .prepare(
+        'INSERT INTO alert_timeline (alert_id, at, actor, action, note, data) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        alertId,
+        entry.at,
+        entry.actor,
+        entry.action,
+        entry.note ?? null,
+        entry.data ? JSON.stringify(entry.data) : null,
+      );
   }
 
   timeline(alertId: string): TimelineEntry[] {
@@ -150,12 +180,15 @@ export class AlertStore {
       where.push(`a.elder_id IN (SELECT value FROM json_each(?))`);
       params.push(JSON.stringify(user.elderIds));
     } else {
-      where.push('(a.region = ? OR substr(a.region, 1, length(?) + 1) = ? || \'.\')');
+      where.push("(a.region = ? OR substr(a.region, 1, length(?) + 1) = ? || '.')");
       params.push(user.scope, user.scope, user.scope);
     }
     params.push(limit);
     const sql = `${SELECT} WHERE ${where.join(' AND ')} ORDER BY a.raised_at DESC LIMIT ?`;
-    return this.#db.prepare(sql).all(...params).map(toView);
+    return this.#db
+      .prepare(sql)
+      .all(...params)
+      .map(toView);
   }
 
   count(): number {

@@ -68,7 +68,9 @@ export class Registry {
   }
 
   insertRegion(r: RegionRow): void {
-    this.#db.prepare('INSERT INTO regions (id, name, level, parent) VALUES (?, ?, ?, ?)').run(r.id, r.name, r.level, r.parent);
+    this.#db
+      .prepare('INSERT INTO regions (id, name, level, parent) VALUES (?, ?, ?, ?)')
+      .run(r.id, r.name, r.level, r.parent);
   }
 
   regionExists(id: string): boolean {
@@ -82,7 +84,8 @@ export class Registry {
 
   insertHousehold(h: HouseholdRow): void {
     if (this.getHousehold(h.id)) throw new ConflictError(`household ${h.id} exists`);
-    if (this.regionLevel(h.region) !== 'community') throw new ReferenceError_('region', 'region must be a community');
+    if (this.regionLevel(h.region) !== 'community')
+      throw new ReferenceError_('region', 'region must be a community');
     this.#db
       .prepare('INSERT INTO households (id, region, address, profile) VALUES (?, ?, ?, ?)')
       .run(h.id, h.region, h.address, json(h.profile));
@@ -91,12 +94,18 @@ export class Registry {
   getHousehold(id: string): HouseholdRow | null {
     const row = this.#db.prepare('SELECT id, region, address, profile FROM households WHERE id = ?').get(id);
     if (!row) return null;
-    return { id: String(row.id), region: String(row.region), address: String(row.address), profile: JSON.parse(String(row.profile)) };
+    return {
+      id: String(row.id),
+      region: String(row.region),
+      address: String(row.address),
+      profile: JSON.parse(String(row.profile)),
+    };
   }
 
   insertElder(e: ElderRow): void {
     if (this.getElder(e.id)) throw new ConflictError(`elder ${e.id} exists`);
-    if (!this.getHousehold(e.householdId)) throw new ReferenceError_('householdId', 'household does not exist');
+    if (!this.getHousehold(e.householdId))
+      throw new ReferenceError_('householdId', 'household does not exist');
     this.#db
       .prepare('INSERT INTO elders (id, household_id, name, profile) VALUES (?, ?, ?, ?)')
       .run(e.id, e.householdId, e.name, json(e.profile));
@@ -105,13 +114,20 @@ export class Registry {
   getElder(id: string): ElderRow | null {
     const row = this.#db.prepare('SELECT id, household_id, name, profile FROM elders WHERE id = ?').get(id);
     if (!row) return null;
-    return { id: String(row.id), householdId: String(row.household_id), name: String(row.name), profile: JSON.parse(String(row.profile)) };
+    return {
+      id: String(row.id),
+      householdId: String(row.household_id),
+      name: String(row.name),
+      profile: JSON.parse(String(row.profile)),
+    };
   }
 
   /** Inserts a gateway and its devices atomically; the secret arrives already hashed. */
   insertGateway(g: { id: string; householdId: string; secretHash: string; devices: DeviceRow[] }): void {
-    if (this.#db.prepare('SELECT 1 AS x FROM gateways WHERE id = ?').get(g.id)) throw new ConflictError(`gateway ${g.id} exists`);
-    if (!this.getHousehold(g.householdId)) throw new ReferenceError_('householdId', 'household does not exist');
+    if (this.#db.prepare('SELECT 1 AS x FROM gateways WHERE id = ?').get(g.id))
+      throw new ConflictError(`gateway ${g.id} exists`);
+    if (!this.getHousehold(g.householdId))
+      throw new ReferenceError_('householdId', 'household does not exist');
     for (const [i, d] of g.devices.entries()) {
       const elder = d.elderId ? this.getElder(d.elderId) : null;
       if (d.elderId && elder?.householdId !== g.householdId) {
@@ -122,28 +138,45 @@ export class Registry {
       this.#db
         .prepare('INSERT INTO gateways (id, household_id, secret_hash, created_at) VALUES (?, ?, ?, ?)')
         .run(g.id, g.householdId, g.secretHash, new Date().toISOString());
-      const insert = this.#db.prepare('INSERT INTO devices (gateway_id, id, kind, elder_id, config) VALUES (?, ?, ?, ?, ?)');
+      const insert = this.#db.prepare(
+        'INSERT INTO devices (gateway_id, id, kind, elder_id, config) VALUES (?, ?, ?, ?, ?)',
+      );
       for (const d of g.devices) insert.run(g.id, d.id, d.kind, d.elderId ?? null, json(d.config));
     });
   }
 
   async verifyGateway(gatewayId: string, secret: string): Promise<boolean> {
-    const row = this.#db.prepare('SELECT secret_hash FROM gateways WHERE id = ? AND revoked_at IS NULL').get(gatewayId);
+    const row = this.#db
+      .prepare('SELECT secret_hash FROM gateways WHERE id = ? AND revoked_at IS NULL')
+      .get(gatewayId);
     if (!row) return false;
     return verifySecret(secret, String(row.secret_hash));
   }
 
-  insertUser(u: { username: string; passwordHash: string; role: Role; scope: string; elderIds?: string[] }): void {
+  insertUser(u: {
+    username: string;
+    passwordHash: string;
+    role: Role;
+    scope: string;
+    elderIds?: string[];
+  }): void {
     this.#db
       .prepare('INSERT INTO users (username, password_hash, role, scope, elder_ids) VALUES (?, ?, ?, ?, ?)')
       .run(u.username, u.passwordHash, u.role, u.scope, JSON.stringify(u.elderIds ?? []));
   }
 
   findUser(username: string): { user: User; passwordHash: string } | null {
-    const row = this.#db.prepare('SELECT username, password_hash, role, scope, elder_ids FROM users WHERE username = ?').get(username);
+    const row = this.#db
+      .prepare('SELECT username, password_hash, role, scope, elder_ids FROM users WHERE username = ?')
+      .get(username);
     if (!row) return null;
     return {
-      user: { username: String(row.username), role: row.role as Role, scope: String(row.scope), elderIds: JSON.parse(String(row.elder_ids)) },
+      user: {
+        username: String(row.username),
+        role: row.role as Role,
+        scope: String(row.scope),
+        elderIds: JSON.parse(String(row.elder_ids)),
+      },
       passwordHash: String(row.password_hash),
     };
   }
@@ -155,12 +188,18 @@ export class Registry {
    */
   deviceContext(gatewayId: string, deviceId: string): DeviceContext | null {
     const gw = this.#db
-      .prepare('SELECT g.household_id, h.region FROM gateways g JOIN households h ON h.id = g.household_id WHERE g.id = ?')
+      .prepare(
+        'SELECT g.household_id, h.region FROM gateways g JOIN households h ON h.id = g.household_id WHERE g.id = ?',
+      )
       .get(gatewayId);
     if (!gw) return null;
     const householdId = String(gw.household_id);
-    const device = this.#db.prepare('SELECT kind, elder_id FROM devices WHERE gateway_id = ? AND id = ?').get(gatewayId, deviceId);
-    const firstElder = this.#db.prepare('SELECT id FROM elders WHERE household_id = ? ORDER BY id LIMIT 1').get(householdId);
+    const device = this.#db
+      .prepare('SELECT kind, elder_id FROM devices WHERE gateway_id = ? AND id = ?')
+      .get(gatewayId, deviceId);
+    const firstElder = this.#db
+      .prepare('SELECT id FROM elders WHERE household_id = ? ORDER BY id LIMIT 1')
+      .get(householdId);
     return {
       gatewayId,
       deviceId,

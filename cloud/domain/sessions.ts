@@ -22,7 +22,9 @@ export class Sessions {
 
   /** The username a live token belongs to, or null. */
   resolve(token: string, now = Date.now()): string | null {
-    const row = this.#db.prepare('SELECT username, expires_at FROM sessions WHERE token_hash = ?').get(digest(token));
+    const row = this.#db
+      .prepare('SELECT username, expires_at FROM sessions WHERE token_hash = ?')
+      .get(digest(token));
     if (!row || Date.parse(String(row.expires_at)) <= now) return null;
     return String(row.username);
   }

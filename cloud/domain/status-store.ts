@@ -36,8 +36,19 @@ export class StatusStore {
         `INSERT OR IGNORE INTO vitals (gateway_id, device_id, elder_id, id, ts, hr, spo2, rr, temp, sys, dia)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(gatewayId, deviceId, elderId, v.id, v.ts, v.hr ?? null, v.spo2 ?? null, v.rr ?? null, v.temp ?? null,
-        v.sys ?? null, v.dia ?? null);
+      .run(
+        gatewayId,
+        deviceId,
+        elderId,
+        v.id,
+        v.ts,
+        v.hr ?? null,
+        v.spo2 ?? null,
+        v.rr ?? null,
+        v.temp ?? null,
+        v.sys ?? null,
+        v.dia ?? null,
+      );
   }
 
   gatewayStatus(gatewayId: string): { state: string; ts: string } | null {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import {
-  decodePayload,
   type DeviceState,
+  decodePayload,
   type EventEnvelope,
   type GatewayState,
   type ParsedTopic,
@@ -41,27 +41,42 @@ export class Ingest {
 
   handle(topic: string, payload: Uint8Array): void {
     const parsed = parseTopic(topic);
-    if (parsed === null || parsed.kind === 'feedback') return this.#drop('topic', { topic });
+    if (parsed === null || parsed.kind === 'feedback') {
+      this.#drop('topic', { topic });
+      return;
+    }
     const decoded = decodePayload(parsed.kind, payload);
-    if (!decoded.ok) return this.#drop(decoded.reason, { gatewayId: parsed.gatewayId, detail: decoded.detail });
+    if (!decoded.ok) {
+      this.#drop(decoded.reason, { gatewayId: parsed.gatewayId, detail: decoded.detail });
+      return;
+    }
     this.#d.metrics.ingested.inc({ kind: parsed.kind });
-    const receivedAt = new Date(this.#now()).toISOString();
+    const at = new Date(this.#now()).toISOString();
+    const { status } = this.#d;
     switch (parsed.kind) {
       case 'device-event':
-        return this.#event(parsed, decoded.value as EventEnvelope, receivedAt);
+        this.#event(parsed, decoded.value as EventEnvelope, at);
+        break;
       case 'device-vitals':
-        return this.#vitals(parsed, decoded.value as VitalsEnvelope);
+        this.#vitals(parsed, decoded.value as VitalsEnvelope);
+        break;
       case 'device-state':
-        return this.#d.status.deviceState(parsed.gatewayId, parsed.deviceId, decoded.value as DeviceState, receivedAt);
+        status.deviceState(parsed.gatewayId, parsed.deviceId, decoded.value as DeviceState, at);
+        break;
       case 'gateway-state':
-        return this.#d.status.gatewayState(parsed.gatewayId, decoded.value as GatewayState, receivedAt);
+        status.gatewayState(parsed.gatewayId, decoded.value as GatewayState, at);
+        break;
     }
   }
 
   #event(topic: ParsedTopic & { deviceId: string }, event: EventEnvelope, receivedAt: string): void {
     const ctx = this.#d.registry.deviceContext(topic.gatewayId, topic.deviceId);
-    if (ctx === null) return this.#drop('unknown_gateway', { gatewayId: topic.gatewayId, eventId: event.id });
-    if (ctx.deviceKind === null) this.#log.warn({ gatewayId: ctx.gatewayId, deviceId: ctx.deviceId }, 'event from unregistered device');
+    if (ctx === null) {
+      this.#drop('unknown_gateway', { gatewayId: topic.gatewayId, eventId: event.id });
+      return;
+    }
+    if (ctx.deviceKind === null)
+      this.#log.warn({ gatewayId: ctx.gatewayId, deviceId: ctx.deviceId }, 'event from unregistered device');
     const outcome = this.#d.alerts.ingestEvent(ctx, event, receivedAt);
     if (outcome.duplicate) {
       this.#d.metrics.duplicates.inc();
@@ -70,14 +85,22 @@ export class Ingest {
     }
     for (const alert of outcome.raised) {
       this.#d.metrics.alertsRaised.inc({ type: alert.type, severity: alert.severity });
-      this.#d.metrics.ingestToRaised.observe(Math.max(0, Date.parse(alert.raisedAt) - Date.parse(alert.occurredAt)) / 1000);
-      this.#log.info({ alertId: alert.id, eventId: event.id, gatewayId: ctx.gatewayId, type: alert.type }, 'alert raised');
+      this.#d.metrics.ingestToRaised.observe(
+        Math.max(0, Date.parse(alert.raisedAt) - Date.parse(alert.occurredAt)) / 1000,
+      );
+      this.#log.info(
+        { alertId: alert.id, eventId: event.id, gatewayId: ctx.gatewayId, type: alert.type },
+        'alert raised',
+      );
     }
   }
 
   #vitals(topic: ParsedTopic & { deviceId: string }, vitals: VitalsEnvelope): void {
     const ctx = this.#d.registry.deviceContext(topic.gatewayId, topic.deviceId);
-    if (ctx === null) return this.#drop('unknown_gateway', { gatewayId: topic.gatewayId });
+    if (ctx === null) {
+      this.#drop('unknown_gateway', { gatewayId: topic.gatewayId });
+      return;
+    }
     this.#d.status.vitals(ctx.gatewayId, ctx.deviceId, ctx.elderId || null, vitals);
   }
 

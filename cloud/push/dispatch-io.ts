@@ -32,7 +32,10 @@ export class DispatchPush {
   readonly #io: Server;
   readonly #unsubscribe: () => void;
 
-  constructor(server: HttpServer, deps: { alerts: AlertService; authenticate: (token: string) => User | null; logger: Logger }) {
+  constructor(
+    server: HttpServer,
+    deps: { alerts: AlertService; authenticate: (token: string) => User | null; logger: Logger },
+  ) {
     this.#io = new Server(server, {
       serveClient: true,
       connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000 },

@@ -14,20 +14,28 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, dep
 
   app.get(
     '/api/alerts',
-    { schema: { querystring: Type.Object({ state: Type.Optional(Type.Union(ALERT_STATES.map((s) => Type.Literal(s)))) }) } },
+    {
+      schema: {
+        querystring: Type.Object({
+          state: Type.Optional(Type.Union(ALERT_STATES.map((s) => Type.Literal(s)))),
+        }),
+      },
+    },
     async (request) => deps.alerts.store.listForUser(currentUser(request), request.query.state),
   );
 
   app.get('/api/alerts/:id', { schema: { params: IdParams } }, async (request, reply) => {
     const alert = deps.alerts.store.get(request.params.id);
     // Outside the caller's scope is indistinguishable from absent.
-    if (!alert || !canSeeAlert(currentUser(request), alert)) return problem(reply, 404, 'ERR_NOT_FOUND', 'no such alert');
+    if (!alert || !canSeeAlert(currentUser(request), alert))
+      return problem(reply, 404, 'ERR_NOT_FOUND', 'no such alert');
     return alert;
   });
 
   app.get('/api/alerts/:id/timeline', { schema: { params: IdParams } }, async (request, reply) => {
     const alert = deps.alerts.store.get(request.params.id);
-    if (!alert || !canSeeAlert(currentUser(request), alert)) return problem(reply, 404, 'ERR_NOT_FOUND', 'no such alert');
+    if (!alert || !canSeeAlert(currentUser(request), alert))
+      return problem(reply, 404, 'ERR_NOT_FOUND', 'no such alert');
     return deps.alerts.store.timeline(alert.id);
   });
 
@@ -51,7 +59,8 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, dep
     async (request, reply) => {
       const g = guard(request.params.id, request);
       if (g.status === 404) return problem(reply, 404, 'ERR_NOT_FOUND', 'no such alert');
-      if (g.status === 403) return problem(reply, 403, 'ERR_FORBIDDEN', 'your role cannot acknowledge alerts');
+      if (g.status === 403)
+        return problem(reply, 403, 'ERR_FORBIDDEN', 'your role cannot acknowledge alerts');
       return answer(deps.alerts.acknowledge(request.params.id, g.user, request.body?.note), reply);
     },
   );
@@ -68,7 +77,10 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, dep
       const g = guard(request.params.id, request);
       if (g.status === 404) return problem(reply, 404, 'ERR_NOT_FOUND', 'no such alert');
       if (g.status === 403) return problem(reply, 403, 'ERR_FORBIDDEN', 'your role cannot resolve alerts');
-      return answer(deps.alerts.resolve(request.params.id, g.user, request.body.outcome, request.body.note), reply);
+      return answer(
+        deps.alerts.resolve(request.params.id, g.user, request.body.outcome, request.body.note),
+        reply,
+      );
     },
   );
 };

@@ -33,7 +33,12 @@ export function requireUser(deps: RouteDeps) {
     const token = requestToken(request);
     const user = token ? deps.userForToken(token) : null;
     if (!user) {
-      await reply.code(401).send({ statusCode: 401, code: 'ERR_UNAUTHENTICATED', error: 'Unauthorized', message: 'log in first' });
+      await reply.code(401).send({
+        statusCode: 401,
+        code: 'ERR_UNAUTHENTICATED',
+        error: 'Unauthorized',
+        message: 'log in first',
+      });
       return;
     }
     request.user = user;
@@ -52,6 +57,7 @@ export function currentUser(request: FastifyRequest): User {
 }
 
 export function problem(reply: FastifyReply, statusCode: number, code: string, message: string) {
-  const error = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict' }[statusCode] ?? 'Error';
+  const error =
+    { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict' }[statusCode] ?? 'Error';
   return reply.code(statusCode).send({ statusCode, code, error, message });
 }

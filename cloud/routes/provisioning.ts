@@ -7,15 +7,30 @@ import { hashSecret, newSecret } from '../domain/secrets.ts';
 import { currentUser, problem, type RouteDeps, requireUser } from './context.ts';
 
 const Id = Type.String({ pattern: ID_PATTERN });
-const DEVICE_KINDS = ['mr60fda1', 'mr60bha1', 'mr60fda2', 'mr60bha2', 'rf433-bridge', 'ble-vitals', 'zigbee'] as const;
+const DEVICE_KINDS = [
+  'mr60fda1',
+  'mr60bha1',
+  'mr60fda2',
+  'mr60bha2',
+  'rf433-bridge',
+  'ble-vitals',
+  'zigbee',
+] as const;
 
-const Household = Type.Object({ id: Id, region: Type.String({ minLength: 1, maxLength: 300 }), address: Type.String({ minLength: 1, maxLength: 500 }) });
+const Household = Type.Object({
+  id: Id,
+  region: Type.String({ minLength: 1, maxLength: 300 }),
+  address: Type.String({ minLength: 1, maxLength: 500 }),
+});
 const Elder = Type.Object({ id: Id, householdId: Id, name: Type.String({ minLength: 1, maxLength: 200 }) });
 const Gateway = Type.Object({
   id: Id,
   householdId: Id,
   devices: Type.Array(
-    Type.Object({ id: Id, kind: Type.Union(DEVICE_KINDS.map((k) => Type.Literal(k))), elderId: Type.Optional(Id) }, { additionalProperties: true }),
+    Type.Object(
+      { id: Id, kind: Type.Union(DEVICE_KINDS.map((k) => Type.Literal(k))), elderId: Type.Optional(Id) },
+      { additionalProperties: true },
+    ),
     { maxItems: 64 },
   ),
 });
@@ -24,7 +39,8 @@ const Gateway = Type.Object({
 export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
   app.addHook('onRequest', requireUser(deps));
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (currentUser(request).role !== 'admin') await problem(reply, 403, 'ERR_FORBIDDEN', 'provisioning is for admins');
+    if (currentUser(request).role !== 'admin')
+      await problem(reply, 403, 'ERR_FORBIDDEN', 'provisioning is for admins');
   });
 
   const inScope = (request: FastifyRequest, householdId: string): boolean => {
@@ -38,7 +54,8 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
       return reply.code(201).send(result);
     } catch (err) {
       if (err instanceof ConflictError) return problem(reply, 409, err.code, err.message);
-      if (err instanceof ReferenceError_) return problem(reply, 400, err.code, `body/${err.field} ${err.message}`);
+      if (err instanceof ReferenceError_)
+        return problem(reply, 400, err.code, `body/${err.field} ${err.message}`);
       throw err;
     }
   };
@@ -49,7 +66,10 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
     }
     return provision(reply, () => {
       deps.registry.insertHousehold(request.body);
-      deps.logger.info({ householdId: request.body.id, by: currentUser(request).username }, 'household provisioned');
+      deps.logger.info(
+        { householdId: request.body.id, by: currentUser(request).username },
+        'household provisioned',
+      );
       return { id: request.body.id };
     });
   });
@@ -77,7 +97,12 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
         id,
         householdId,
         secretHash,
-        devices: devices.map(({ id: devId, kind, elderId, ...config }) => ({ id: devId, kind, ...(elderId ? { elderId } : {}), config })),
+        devices: devices.map(({ id: devId, kind, elderId, ...config }) => ({
+          id: devId,
+          kind,
+          ...(elderId ? { elderId } : {}),
+          config,
+        })),
       });
       deps.logger.info({ gatewayId: id, by: currentUser(request).username }, 'gateway provisioned');
       // The secret is shown in this answer only; the registry keeps its scrypt hash.

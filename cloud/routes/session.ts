@@ -1,7 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { DUMMY_HASH, verifySecret } from '../domain/secrets.ts';
-import { currentUser, problem, type RouteDeps, requestToken, requireUser, SESSION_COOKIE } from './context.ts';
+import {
+  currentUser,
+  problem,
+  type RouteDeps,
+  requestToken,
+  requireUser,
+  SESSION_COOKIE,
+} from './context.ts';
 
 const Login = Type.Object({
   username: Type.String({ minLength: 1, maxLength: 128 }),
@@ -28,7 +35,11 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
       expires: new Date(expiresAt),
     });
     const { username: name, role, scope } = found.user;
-    return { token, expiresAt, user: { username: name, role, scope, ...(role === 'family' ? { elderIds: found.user.elderIds } : {}) } };
+    return {
+      token,
+      expiresAt,
+      user: { username: name, role, scope, ...(role === 'family' ? { elderIds: found.user.elderIds } : {}) },
+    };
   });
 
   app.get('/api/session', { onRequest: requireUser(deps) }, async (request) => {

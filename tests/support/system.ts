@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { io, type Socket } from 'socket.io-client';
+import { type SimGateway, SimulatedHome } from '../../device-sims/mqtt-home.ts';
 import type { Alert } from '../../protocol/index.ts';
-import { SimulatedHome, type SimGateway } from '../../device-sims/mqtt-home.ts';
-import { DEMO_WORLD, startSystem, type System } from '../../system/app.ts';
+import { DEMO_WORLD, type System, startSystem } from '../../system/app.ts';
 import { loadConfig } from '../../system/config.ts';
 
 export interface DemoUser {
@@ -80,11 +80,20 @@ export class TestSystem {
   }
 
   /** GET/POST against the REST API with a bearer token; returns status and parsed body. */
-  async api<T = unknown>(token: string | null, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  async api<T = unknown>(
+    token: string | null,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> {
     const headers: Record<string, string> = {};
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${this.http}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(`${this.http}${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
   }
@@ -92,7 +101,11 @@ export class TestSystem {
   /** A dispatch socket logged in as `username`, recording every alert event it receives. */
   async dispatcher(username: string): Promise<{ socket: Socket; raised: Alert[]; updated: Alert[] }> {
     const token = await this.login(username);
-    const socket = io(`${this.http}/dispatch`, { auth: { token }, transports: ['websocket'], reconnection: false });
+    const socket = io(`${this.http}/dispatch`, {
+      auth: { token },
+      transports: ['websocket'],
+      reconnection: false,
+    });
     this.#sockets.push(socket);
     const raised: Alert[] = [];
     const updated: Alert[] = [];
@@ -119,7 +132,11 @@ export class TestSystem {
 }
 
 /** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
