@@ -1,0 +1,39 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+/** Debian packages the tests need, keyed by the file that shows each is installed. */
+export const PACKAGES = {
+  chromium: '/usr/bin/chromium',
+  socat: '/usr/bin/socat',
+  // CJK glyphs, so screenshots of Chinese names and addresses are readable.
+  'fonts-wqy-zenhei': '/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc',
+} as const;
+export type DebianPackage = keyof typeof PACKAGES;
+
+let updated = false;
+
+/**
+ * Makes sure the named Debian packages are installed: installs them with apt-get when running as root
+ * (CI does), otherwise stops with a message naming them. Never skips silently.
+ */
+export function ensureDebianPackages(...names: DebianPackage[]): void {
+  const missing = names.filter((n) => !existsSync(PACKAGES[n]));
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    throw new Error(
+      `these tests need Debian packages that are missing: ${missing.join(' ')} (sudo apt-get install ${missing.join(' ')})`,
+    );
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (!updated) {
+    execFileSync('apt-get', ['update'], { stdio: 'ignore', env, timeout: 300_000 });
+    updated = true;
+  }
+  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], {
+    stdio: 'ignore',
+    env,
+    timeout: 600_000,
+  });
+  const still = missing.filter((n) => !existsSync(PACKAGES[n]));
+  if (still.length > 0) throw new Error(`apt-get could not install: ${still.join(' ')}`);
+}
