@@ -7,7 +7,8 @@ import { type SimGateway, SimulatedHome } from './mqtt-home.ts';
 const HELP = `Device simulators (npm run sim -- COMMAND [options])
 
 Commands:
-  fleet      connect N demo homes; vitals every --vitals-every s, an SOS somewhere every --sos-every s
+  fleet      connect N demo homes; vitals every --vitals-every s, device heartbeats every
+             --heartbeat-every s, an SOS somewhere every --sos-every s
   event      one home publishes one event and exits when the broker has acknowledged it
   list       the demo gateways and their devices
 
@@ -16,6 +17,7 @@ Options:
   --world FILE        demo world (default device-sims/fixtures/demo-world.json)
   --homes N           fleet size (default 20, at most the world's gateways)
   --vitals-every S    seconds between vitals of one home (default 30)
+  --heartbeat-every S seconds between device-state heartbeats of one home (default 60)
   --sos-every S       mean seconds between simulated SOS presses in the fleet; 0 = never (default 300)
   --gateway ID        the home for 'event' (default the first)
   --type TYPE         event type for 'event' (default sos): ${EVENT_TYPES.join(', ')}
@@ -30,6 +32,7 @@ const { values, positionals } = parseArgs({
     homes: { type: 'string', default: '20' },
     'vitals-every': { type: 'string', default: '30' },
     'sos-every': { type: 'string', default: '300' },
+    'heartbeat-every': { type: 'string', default: '60' },
     gateway: { type: 'string' },
     type: { type: 'string', default: 'sos' },
     help: { type: 'boolean', short: 'h' },
@@ -57,6 +60,8 @@ async function fleet(): Promise<void> {
       vitalsMs + i * 97,
     ),
   );
+  const heartbeatMs = Number(values['heartbeat-every']) * 1000;
+  const heartbeats = homes.map((home) => setInterval(() => void home.heartbeat().catch(() => {}), heartbeatMs));
   const sosEvery = Number(values['sos-every']);
   const pressSomewhere = (): void => {
     const home = homes[Math.floor(Math.random() * homes.length)];
@@ -73,7 +78,7 @@ async function fleet(): Promise<void> {
   };
   schedule();
   const stop = async (): Promise<void> => {
-    for (const t of timers) clearInterval(t);
+    for (const t of [...timers, ...heartbeats]) clearInterval(t);
     clearTimeout(sosTimer);
     await Promise.all(homes.map((h) => h.close()));
     process.exit(0);

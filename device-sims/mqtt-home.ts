@@ -26,6 +26,8 @@ export class SimulatedHome {
   readonly gateway: SimGateway;
   readonly feedback: Feedback[] = [];
   #client: MqttClient | null = null;
+  readonly #battery = new Map<string, number>();
+  readonly #battery = new Map<string, number>();
 
   constructor(gateway: SimGateway) {
     this.gateway = gateway;
@@ -65,9 +67,16 @@ export class SimulatedHome {
       qos: 1,
       retain: true,
     });
+    await this.heartbeat();
+  }
+
+  /** Every device reports itself online (retained device state), as gateways do periodically. */
+  async heartbeat(): Promise<void> {
     for (const device of this.gateway.devices) {
-      const state = { ts: timestamp(), online: true, battery: 60 + Math.floor(Math.random() * 40) };
-      await client.publishAsync(topics.deviceState(gw, device.id), JSON.stringify(state), {
+      const battery = this.#battery.get(device.id) ?? 60 + Math.floor(Math.random() * 40);
+      this.#battery.set(device.id, battery);
+      const state = { ts: timestamp(), online: true, battery };
+      await this.client.publishAsync(topics.deviceState(this.gateway.id, device.id), JSON.stringify(state), {
         qos: 1,
         retain: true,
       });
