@@ -27,7 +27,6 @@ export class SimulatedHome {
   readonly feedback: Feedback[] = [];
   #client: MqttClient | null = null;
   readonly #battery = new Map<string, number>();
-  readonly #battery = new Map<string, number>();
 
   constructor(gateway: SimGateway) {
     this.gateway = gateway;
