@@ -19,6 +19,7 @@ import { DispatchPush } from './push/dispatch-io.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import type { RouteDeps } from './routes/context.ts';
 import { healthRoutes } from './routes/health.ts';
+import { homeRoutes } from './routes/homes.ts';
 import { provisioningRoutes } from './routes/provisioning.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { readDemoWorld, seedWorld } from './seed.ts';
@@ -66,7 +67,7 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
     const username = sessions.resolve(token);
     return username ? (registry.findUser(username)?.user ?? null) : null;
   };
-  const deps: RouteDeps = { registry, sessions, alerts, metrics, logger, userForToken };
+  const deps: RouteDeps = { registry, sessions, alerts, status, metrics, logger, userForToken };
 
   const app = Fastify({
     // Per-request lines would drown the dispatch log; HTTP logs warnings and errors only.
@@ -81,6 +82,7 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
   await app.register(sessionRoutes, deps);
   await app.register(alertRoutes, deps);
   await app.register(provisioningRoutes, deps);
+  await app.register(homeRoutes, deps);
 
   const push = new DispatchPush(app.server, { alerts, authenticate: userForToken, logger });
   let link: MqttLink | null = null;

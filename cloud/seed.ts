@@ -41,7 +41,7 @@ const DemoWorld = Type.Object({
     Type.Object({
       username: Type.String({ minLength: 1 }),
       password: Type.String({ minLength: 1 }),
-      role: Type.Union(ROLES.map((r) => Type.Literal(r))),
+      role: Type.Enum(ROLES),
       scope: RegionId,
       elderIds: Type.Optional(Type.Array(Id)),
     }),

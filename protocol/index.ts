@@ -1,4 +1,5 @@
 export * from './alerts.ts';
+export * from './devices.ts';
 export * from './ids.ts';
 export * from './payloads.ts';
 export * from './topics.ts';

@@ -41,7 +41,7 @@ export const GatewayStatePayload = Type.Object({
 export const EventPayload = Type.Object({
   id: EventId,
   ts: Ts,
-  type: Type.Union(EVENT_TYPES.map((t) => Type.Literal(t))),
+  type: Type.Enum(EVENT_TYPES),
   data: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
 

@@ -122,6 +122,13 @@ export class Registry {
     };
   }
 
+  eldersOf(householdId: string): ElderRow[] {
+    return this.#db
+      .prepare('SELECT id FROM elders WHERE household_id = ? ORDER BY id')
+      .all(householdId)
+      .map((r) => this.getElder(String(r.id)) as ElderRow);
+  }
+
   /** Inserts a gateway and its devices atomically; the secret arrives already hashed. */
   insertGateway(g: { id: string; householdId: string; secretHash: string; devices: DeviceRow[] }): void {
     if (this.#db.prepare('SELECT 1 AS x FROM gateways WHERE id = ?').get(g.id))

@@ -55,4 +55,41 @@ export class StatusStore {
     const row = this.#db.prepare('SELECT state, ts FROM gateway_status WHERE gateway_id = ?').get(gatewayId);
     return row ? { state: String(row.state), ts: String(row.ts) } : null;
   }
+
+  /** The latest device events of a household's gateways, newest first. */
+  eventsOfHousehold(
+    householdId: string,
+    limit: number,
+  ): { gatewayId: string; deviceId: string; id: string; type: string; ts: string; receivedAt: string }[] {
+    return this.#db
+      .prepare(
+        `SELECT e.gateway_id, e.device_id, e.event_id, e.type, e.ts, e.received_at FROM events e
+         JOIN gateways g ON g.id = e.gateway_id WHERE g.household_id = ? ORDER BY e.ts DESC LIMIT ?`,
+      )
+      .all(householdId, limit)
+      .map((r) => ({
+        gatewayId: String(r.gateway_id),
+        deviceId: String(r.device_id),
+        id: String(r.event_id),
+        type: String(r.type),
+        ts: String(r.ts),
+        receivedAt: String(r.received_at),
+      }));
+  }
+
+  /** An elder's vitals since a time, oldest first; absent readings are left out of each point. */
+  vitalsOf(elderId: string, since: string, limit: number): Record<string, string | number>[] {
+    return this.#db
+      .prepare(
+        'SELECT ts, device_id, hr, spo2, rr, temp, sys, dia FROM vitals WHERE elder_id = ? AND ts >= ? ORDER BY ts LIMIT ?',
+      )
+      .all(elderId, since, limit)
+      .map((r) =>
+        Object.fromEntries(
+          Object.entries(r)
+            .filter(([, v]) => v !== null)
+            .map(([k, v]) => [k === 'device_id' ? 'deviceId' : k, v as string | number]),
+        ),
+      );
+  }
 }

@@ -17,7 +17,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, dep
     {
       schema: {
         querystring: Type.Object({
-          state: Type.Optional(Type.Union(ALERT_STATES.map((s) => Type.Literal(s)))),
+          state: Type.Optional(Type.Enum(ALERT_STATES)),
         }),
       },
     },
@@ -70,7 +70,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, dep
     {
       schema: {
         params: IdParams,
-        body: Type.Object({ outcome: Type.Union(OUTCOMES.map((o) => Type.Literal(o))), note: Note }),
+        body: Type.Object({ outcome: Type.Enum(OUTCOMES), note: Note }),
       },
     },
     async (request, reply) => {

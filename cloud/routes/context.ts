@@ -5,6 +5,7 @@ import type { AlertService } from '../domain/alert-service.ts';
 import type { Registry } from '../domain/registry.ts';
 import type { User } from '../domain/scope.ts';
 import type { Sessions } from '../domain/sessions.ts';
+import type { StatusStore } from '../domain/status-store.ts';
 import type { CloudMetrics } from '../metrics.ts';
 
 export const SESSION_COOKIE = 'eldercare_session';
@@ -14,6 +15,7 @@ export interface RouteDeps {
   registry: Registry;
   sessions: Sessions;
   alerts: AlertService;
+  status: StatusStore;
   metrics: CloudMetrics;
   logger: Logger;
   /** Resolves a session token to its user, or null. */

@@ -1,21 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { ID_PATTERN, regionWithin } from '../../protocol/index.ts';
+import { DEVICE_KINDS, ID_PATTERN, regionWithin } from '../../protocol/index.ts';
 import { ConflictError, ReferenceError_ } from '../domain/registry.ts';
 import { hashSecret, newSecret } from '../domain/secrets.ts';
 import { currentUser, problem, type RouteDeps, requireUser } from './context.ts';
 
 const Id = Type.String({ pattern: ID_PATTERN });
-const DEVICE_KINDS = [
-  'mr60fda1',
-  'mr60bha1',
-  'mr60fda2',
-  'mr60bha2',
-  'rf433-bridge',
-  'ble-vitals',
-  'zigbee',
-] as const;
 
 const Household = Type.Object({
   id: Id,
@@ -28,7 +19,7 @@ const Gateway = Type.Object({
   householdId: Id,
   devices: Type.Array(
     Type.Object(
-      { id: Id, kind: Type.Union(DEVICE_KINDS.map((k) => Type.Literal(k))), elderId: Type.Optional(Id) },
+      { id: Id, kind: Type.Enum(DEVICE_KINDS), elderId: Type.Optional(Id) },
       { additionalProperties: true },
     ),
     { maxItems: 64 },
