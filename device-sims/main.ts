@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EVENT_TYPES, type EventType } from '../protocol/index.ts';
 import { type SimGateway, SimulatedHome } from './mqtt-home.ts';
+import { runPtyCommand } from './pty/index.ts';
 
 const HELP = `Device simulators (npm run sim -- COMMAND [options])
 
@@ -11,6 +12,7 @@ Commands:
              --heartbeat-every s, an SOS somewhere every --sos-every s
   event      one home publishes one event and exits when the broker has acknowledged it
   list       the demo gateways and their devices
+  pty        one byte-level serial device (radar, 433 MHz bridge) on a pty pair; pty --help for more
 
 Options:
   --broker URL        MQTT broker (default mqtt://127.0.0.1:1883)
@@ -23,6 +25,12 @@ Options:
   --type TYPE         event type for 'event' (default sos): ${EVENT_TYPES.join(', ')}
   -h, --help          this text
 `;
+
+// `pty` has options of its own, parsed by its module.
+if (process.argv[2] === 'pty') {
+  await runPtyCommand(process.argv.slice(2));
+  process.exit(0);
+}
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -61,7 +69,9 @@ async function fleet(): Promise<void> {
     ),
   );
   const heartbeatMs = Number(values['heartbeat-every']) * 1000;
-  const heartbeats = homes.map((home) => setInterval(() => void home.heartbeat().catch(() => {}), heartbeatMs));
+  const heartbeats = homes.map((home) =>
+    setInterval(() => void home.heartbeat().catch(() => {}), heartbeatMs),
+  );
   const sosEvery = Number(values['sos-every']);
   const pressSomewhere = (): void => {
     const home = homes[Math.floor(Math.random() * homes.length)];

@@ -42,7 +42,8 @@ export interface AgentDeps {
   clock?: Clock;
   /** Overrides BlueZ (tests); by default BlueZ is opened when a BLE device is configured. */
   gattSource?: GattSource | null;
-  sms?: SmsWatcher | null;
+  /** Builds the SMS fallback once the outbox exists (it remembers what was texted). */
+  sms?: ((outbox: Outbox) => SmsWatcher) | null;
 }
 
 const newId = (): string => randomBytes(12).toString('base64url');
@@ -60,6 +61,7 @@ export class Agent implements EdgeSink {
   readonly #deps: AgentDeps;
   readonly #drivers: DeviceDriver[] = [];
   readonly #elderOf = new Map<string, string | undefined>();
+  readonly #sms: SmsWatcher | null;
 
   constructor(config: EdgeConfig, deps: AgentDeps) {
     this.#config = config;
@@ -75,6 +77,7 @@ export class Agent implements EdgeSink {
       reconnectPeriodMs: config.reconnectPeriodMs,
     });
     for (const d of config.devices) this.#elderOf.set(d.id, d.elderId);
+    this.#sms = deps.sms ? deps.sms(this.outbox) : null;
   }
 
   async start(): Promise<void> {
@@ -97,7 +100,7 @@ export class Agent implements EdgeSink {
       if (driver) this.#drivers.push(driver);
     }
     this.uplink.on('delivered', (entry) => {
-      if (entry.kind === 'event' && entry.eventId) this.#deps.sms?.acknowledged(entry.eventId);
+      if (entry.kind === 'event' && entry.eventId) this.#sms?.acknowledged(entry.eventId);
     });
     this.uplink.on('feedback', (f) => this.#feedback(f));
     this.#rewatchPending();
@@ -108,7 +111,7 @@ export class Agent implements EdgeSink {
 
   async stop(): Promise<void> {
     await Promise.all(this.#drivers.map((d) => d.stop().catch(() => {})));
-    await this.#deps.sms?.stop();
+    await this.#sms?.stop();
     await this.uplink.stop();
     this.outbox.close();
   }
@@ -167,7 +170,7 @@ export class Agent implements EdgeSink {
   }
 
   #watch(event: CriticalEvent, afterMs: number): void {
-    if (this.#deps.sms && !this.outbox.smsAlreadySent(event.id)) this.#deps.sms.watch(event, afterMs);
+    if (this.#sms && !this.outbox.smsAlreadySent(event.id)) this.#sms.watch(event, afterMs);
   }
 
   /** After a restart, critical events still waiting for their PUBACK keep their SMS deadline. */

@@ -75,8 +75,10 @@ export async function startSystem(config: SystemConfig, logger: Logger): Promise
   const close = async (): Promise<void> => {
     sims?.kill('SIGTERM');
     await cloud.close();
-    await new Promise<void>((resolve) => mqttServer.close(() => resolve()));
+    // Stop accepting first; the server's close only completes once Aedes has dropped every client.
+    const closed = new Promise<void>((resolve) => mqttServer.close(() => resolve()));
     await broker.close();
+    await closed;
   };
   try {
     const mqttPort = await listen(mqttServer, config.mqttPort, config.host, 'MQTT_PORT');

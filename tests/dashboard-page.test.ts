@@ -41,7 +41,7 @@ describe('the first dispatch page in a real browser', () => {
     const row = page.locator(`[data-testid="alert-row"][data-alert-id="${alert.id}"]`);
     await row.waitFor({ timeout: 2000 });
     expect(Date.now() - sentAt).toBeLessThan(2000);
-    const text = await row.innerText();
+    const text = (await row.textContent()) ?? '';
     expect(text).toContain((alert as Alert & { elderName: string }).elderName);
     expect(text).toContain((alert as Alert & { address: string }).address);
     await mkdir(SCREENSHOTS, { recursive: true });

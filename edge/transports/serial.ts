@@ -1,10 +1,13 @@
 import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { SerialPort } from 'serialport';
 import type { ByteLink, Clock } from '../devices/device.ts';
 
 const MIN_RETRY_MS = 500;
 const MAX_RETRY_MS = 10_000;
+/** How often an open port's device node is checked: serialport does not always notice it vanish. */
+const PRESENCE_CHECK_MS = 2000;
 
 /**
  * A serial port that keeps itself open: a port that is missing at start or disappears (USB unplugged)
@@ -19,6 +22,7 @@ export class SerialLink extends EventEmitter<{ data: [Buffer]; open: []; close: 
   #port: SerialPort | null = null;
   #retryMs = MIN_RETRY_MS;
   #timer: NodeJS.Timeout | undefined;
+  #presence: NodeJS.Timeout | undefined;
   #stopped = false;
 
   constructor(path: string, baudRate: number, logger: Logger, clock: Clock) {
@@ -51,6 +55,7 @@ export class SerialLink extends EventEmitter<{ data: [Buffer]; open: []; close: 
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#clock.clearTimeout(this.#timer);
+    this.#clock.clearInterval(this.#presence);
     const port = this.#port;
     this.#port = null;
     if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
@@ -70,10 +75,15 @@ export class SerialLink extends EventEmitter<{ data: [Buffer]; open: []; close: 
       this.#port = port;
       this.#retryMs = MIN_RETRY_MS;
       port.once('close', () => {
+        this.#clock.clearInterval(this.#presence);
         if (this.#port === port) this.#port = null;
         this.emit('close');
         this.#retry();
       });
+      this.#presence = this.#clock.setInterval(() => {
+        // A USB adapter pulled out (or a pty whose peer died) leaves no device node behind.
+        if (!existsSync(this.#path) && port.isOpen) port.close();
+      }, PRESENCE_CHECK_MS);
       this.emit('open');
     });
   }

@@ -49,11 +49,17 @@ export class TestSystem {
   readonly #sockets: Socket[] = [];
   #ownsDir = false;
 
-  static async start(dataDir?: string): Promise<TestSystem> {
+  /** Ports default to free ones; fixed ports let gateways outside the test process reconnect to a restart. */
+  static async start(dataDir?: string, ports: { http?: number; mqtt?: number } = {}): Promise<TestSystem> {
     const t = new TestSystem();
     t.#ownsDir = dataDir === undefined;
     t.dataDir = dataDir ?? (await tempDir());
-    const config = loadConfig({ HTTP_PORT: '0', MQTT_PORT: '0', DATA_DIR: t.dataDir, SIM_HOMES: '0' });
+    const config = loadConfig({
+      HTTP_PORT: String(ports.http ?? 0),
+      MQTT_PORT: String(ports.mqtt ?? 0),
+      DATA_DIR: t.dataDir,
+      SIM_HOMES: '0',
+    });
     t.system = await startSystem(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
     return t;
   }
