@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startModemOnPty } from '../device-sims/gsm-modem-sim.ts';
 import { openPtyPair, type PtyPair, Rf433BridgeSim, SeeedRadarSim } from '../device-sims/pty/index.ts';
@@ -67,7 +67,9 @@ describe('the edge agent as a real process, with simulated devices on real ptys'
     cleanup.push(() => rm(dir, { recursive: true, force: true }));
     const sys = await system();
     const { sim, device } = await bridgeOnPty(dir);
-    const a = agent(await writeEdgeConfig(dir, 'gw-0001', sys.system.mqttUrl, [device]));
+    const hookFile = `${dir}/feedback.log`;
+    const feedbackCommand = `echo "$ALERT_ID $ALERT_STATE" >> ${hookFile}`;
+    const a = agent(await writeEdgeConfig(dir, 'gw-0001', sys.system.mqttUrl, [device], { feedbackCommand }));
     await waitForLog(a, 'uplink connected');
     await sim.noise(16);
     await sim.press(rfCode('gw-0001', 'sos'), { repeats: 2 });
@@ -88,6 +90,14 @@ describe('the edge agent as a real process, with simulated devices on real ptys'
     await new Promise((r) => setTimeout(r, 1500));
     expect(await alertsFor(sys)).toHaveLength(1);
     expect(sim.acks).toBe(2);
+    // The operator acknowledges: the gateway hears it and runs its feedback hook (a chime by the bed).
+    const token = await sys.login('op-shizishan');
+    await sys.api(token, 'POST', `/api/alerts/${alert?.id}/ack`, {});
+    await eventually(
+      async () => (await readFile(hookFile, 'utf8').catch(() => '')).includes(`${alert?.id} acknowledged`),
+      5000,
+      'the feedback hook',
+    );
   });
 
   it('a radar fall frame split across two writes becomes a fall event, and heart-rate frames become vitals', async () => {
