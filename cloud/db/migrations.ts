@@ -121,4 +121,39 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX vitals_elder_ts ON vitals (elder_id, ts);
   `,
+  `
+  ALTER TABLE alerts ADD COLUMN details TEXT;
+  ALTER TABLE alerts ADD COLUMN first_pushed_at TEXT;
+  ALTER TABLE alerts ADD COLUMN cleared_at TEXT;
+  ALTER TABLE alerts ADD COLUMN escalation_due_at INTEGER;
+  ALTER TABLE alerts ADD COLUMN clock_skew_ms INTEGER;
+  CREATE INDEX alerts_escalation_due ON alerts (escalation_due_at) WHERE escalation_due_at IS NOT NULL;
+  CREATE INDEX alerts_raised_at ON alerts (raised_at);
+  CREATE TABLE rule_state (
+    rule_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    state TEXT NOT NULL,
+    wake_at INTEGER,
+    PRIMARY KEY (rule_id, key)
+  );
+  CREATE INDEX rule_state_wake ON rule_state (wake_at) WHERE wake_at IS NOT NULL;
+  CREATE TABLE rule_config (
+    rule_id TEXT NOT NULL,
+    elder_id TEXT NOT NULL DEFAULT '',
+    config TEXT NOT NULL,
+    PRIMARY KEY (rule_id, elder_id)
+  );
+  CREATE TABLE visits (
+    id TEXT PRIMARY KEY,
+    elder_id TEXT NOT NULL REFERENCES elders (id),
+    visited_at TEXT NOT NULL,
+    visitor TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('home', 'phone', 'video')),
+    outcome TEXT NOT NULL,
+    notes TEXT,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+  );
+  CREATE INDEX visits_elder ON visits (elder_id, visited_at);
+  `,
 ];
