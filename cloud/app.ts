@@ -8,20 +8,26 @@ import type { Logger } from 'pino';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import { openDatabase } from './db/database.ts';
 import { AlertService } from './domain/alert-service.ts';
+import { figureReader } from './domain/figures.ts';
 import { Registry } from './domain/registry.ts';
+import { AlertScheduler } from './domain/scheduler.ts';
 import type { User } from './domain/scope.ts';
 import { Sessions } from './domain/sessions.ts';
 import { StatusStore } from './domain/status-store.ts';
+import { VisitStore } from './domain/visits.ts';
 import { Ingest } from './ingest/ingest.ts';
 import { MqttLink } from './ingest/mqtt-link.ts';
 import { type CloudMetrics, createCloudMetrics } from './metrics.ts';
 import { DispatchPush } from './push/dispatch-io.ts';
+import { alertActionRoutes } from './routes/alert-actions.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import type { RouteDeps } from './routes/context.ts';
+import { figureRoutes } from './routes/figures.ts';
 import { healthRoutes } from './routes/health.ts';
 import { homeRoutes } from './routes/homes.ts';
 import { provisioningRoutes } from './routes/provisioning.ts';
 import { sessionRoutes } from './routes/session.ts';
+import { visitRoutes } from './routes/visits.ts';
 import { readDemoWorld, seedWorld } from './seed.ts';
 
 export interface CloudOptions {
@@ -29,6 +35,14 @@ export interface CloudOptions {
   dataDir: string;
   logger: Logger;
   metricsRegistry?: MetricsRegistry;
+  /** Seconds before an unacknowledged alert escalates one level (ESCALATE_AFTER_S). */
+  escalateAfterS?: number;
+  /** Seconds a fall waits for a recovery or cancel (FALL_GRACE_S). */
+  fallGraceS?: number;
+  /** The time source of the alert engine (tests use a fake one). */
+  clock?: () => number;
+  /** Beat of the alert scheduler in ms; 0 disables it (tests tick by hand). */
+  tickMs?: number;
   /** How the cloud reaches the broker, as an ordinary MQTT client. */
   mqtt: { url?: string; username: string; password: string; clientId?: string };
 }
@@ -59,7 +73,15 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
   const metrics = createCloudMetrics(options.metricsRegistry);
   const registry = new Registry(db);
   const sessions = new Sessions(db);
-  const alerts = new AlertService(db);
+  const alerts = new AlertService(db, {
+    escalateAfterS: options.escalateAfterS ?? 60,
+    ruleOverrides: { fall: { graceS: options.fallGraceS ?? 30 } },
+    onRuleError: (ruleId, err) => {
+      metrics.ruleErrors.inc({ rule: ruleId });
+      logger.error({ ruleId, err }, 'rule failed; the other rules went on');
+    },
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const status = new StatusStore(db);
   const logger = options.logger.child({ component: 'cloud' });
   const ingest = new Ingest({ registry, alerts, status, metrics, logger });
@@ -81,12 +103,29 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
   await app.register(healthRoutes, deps);
   await app.register(sessionRoutes, deps);
   await app.register(alertRoutes, deps);
+  await app.register(alertActionRoutes, deps);
   await app.register(provisioningRoutes, deps);
   await app.register(homeRoutes, deps);
+  await app.register(figureRoutes, { ...deps, figures: figureReader(db) });
+  await app.register(visitRoutes, { ...deps, visits: new VisitStore(db) });
 
   const push = new DispatchPush(app.server, { alerts, authenticate: userForToken, logger });
+  alerts.onChange((change, alert) => {
+    if (change !== 'raised') return;
+    metrics.alertsRaised.inc({ type: alert.type, severity: alert.severity });
+    metrics.ingestToRaised.observe(
+      Math.max(0, Date.parse(alert.raisedAt) - Date.parse(alert.occurredAt)) / 1000,
+    );
+    logger.info(
+      { alertId: alert.id, eventId: alert.eventId, gatewayId: alert.gatewayId, type: alert.type },
+      'alert raised',
+    );
+  });
+  const scheduler = new AlertScheduler(alerts, logger, options.tickMs ?? 1000);
+  if ((options.tickMs ?? 1000) > 0) scheduler.start();
   let link: MqttLink | null = null;
   app.addHook('preClose', async () => {
+    scheduler.stop();
     await link?.stop();
     await push.close();
   });

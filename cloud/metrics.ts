@@ -7,6 +7,7 @@ export interface CloudMetrics {
   duplicates: Counter;
   alertsRaised: Counter<'type' | 'severity'>;
   ingestToRaised: Histogram;
+  ruleErrors: Counter<'rule'>;
 }
 
 /** One registry per process; the broker registers its own metrics into it too. */
@@ -15,6 +16,12 @@ export function createCloudMetrics(registry = new Registry()): CloudMetrics {
   collectDefaultMetrics({ register: registry });
   return {
     registry,
+    ruleErrors: new Counter({
+      name: 'rule_errors_total',
+      help: 'Rule evaluations that threw',
+      labelNames: ['rule'],
+      registers,
+    }),
     ingested: new Counter({
       name: 'ingest_messages_total',
       help: 'Gateway messages ingested, by kind',

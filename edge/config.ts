@@ -73,6 +73,8 @@ export const EdgeConfigSchema = Type.Object({
   /** Seconds between vitals messages of one device; readings in between are folded (default 10). */
   vitalsEveryS: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
   reconnectPeriodMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 })),
+  /** Seconds between the gateway's `online` heartbeats (default 300); the cloud flags 30 min of silence. */
+  heartbeatS: Type.Optional(Type.Integer({ minimum: 10, maximum: 3600 })),
 });
 export type EdgeConfig = Type.Static<typeof EdgeConfigSchema>;
 export type DeviceConfig = EdgeConfig['devices'][number];

@@ -13,6 +13,8 @@ export interface UplinkOptions {
   reconnectPeriodMs?: number;
   /** How many messages may await their PUBACK at once. */
   window?: number;
+  /** Seconds between `online` heartbeats on the gateway's state topic; the cloud's silence rule needs them. */
+  heartbeatS?: number;
 }
 
 interface UplinkEvents {
@@ -33,6 +35,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
   readonly #log: Logger;
   readonly #inflight = new Set<number>();
   #client: MqttClient | null = null;
+  #heartbeat: NodeJS.Timeout | undefined;
 
   constructor(options: UplinkOptions) {
     super();
@@ -65,6 +68,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     this.#client = client;
     client.on('connect', () => this.#onConnect(client));
     client.on('close', () => {
+      clearInterval(this.#heartbeat);
       // What MQTT.js had in flight is resent from the outbox on the next connect.
       this.#inflight.clear();
       this.emit('disconnected');
@@ -81,6 +85,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
   async stop(): Promise<void> {
     const client = this.#client;
     this.#client = null;
+    clearInterval(this.#heartbeat);
     if (!client) return;
     if (client.connected) {
       const offline = JSON.stringify({ state: 'offline', ts: timestamp() });

@@ -19,8 +19,15 @@ export const OUTCOMES = [
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-/** Alert types are the event types that raise them, plus the cloud's own supervision alerts. */
-export type AlertType = EventType | 'gateway_offline' | 'device_offline' | 'vitals' | 'inactivity';
+/** Alert types are the event types that raise them, plus the cloud's own supervision and welfare alerts. */
+export type AlertType =
+  | EventType
+  | 'gateway_offline'
+  | 'device_offline'
+  | 'vitals'
+  | 'inactivity'
+  | 'missed_checkin'
+  | 'night_door';
 
 /** The contract's Alert (CONTRACT §4): times are T strings, optional fields are absent, never null. */
 export interface Alert {

@@ -60,6 +60,8 @@ export async function startSystem(config: SystemConfig, logger: Logger): Promise
     dataDir: config.dataDir,
     logger,
     metricsRegistry,
+    escalateAfterS: config.escalateAfterS,
+    fallGraceS: config.fallGraceS,
     mqtt: { username: 'svc:cloud', password: servicePassword, clientId: 'cloud-1' },
   });
   await cloud.seedIfEmpty(DEMO_WORLD);

@@ -132,6 +132,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE rule_state (
     rule_id TEXT NOT NULL,
     key TEXT NOT NULL,
+    elder_id TEXT NOT NULL DEFAULT '',
     state TEXT NOT NULL,
     wake_at INTEGER,
     PRIMARY KEY (rule_id, key)

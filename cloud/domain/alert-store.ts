@@ -8,6 +8,14 @@ export interface AlertView extends Alert {
   address?: string;
   repeatCount: number;
   lastSeenAt: string;
+  /** What the rule saw (the vital and its value, the room of a smoke alarm, ...). */
+  details?: Record<string, unknown>;
+  /** When the alert first reached a dispatcher's screen. */
+  firstPushedAt?: string;
+  /** When the condition behind it went away (the alert stays until an operator resolves it). */
+  clearedAt?: string;
+  /** How far the gateway's clock was off when the event arrived, when that was more than tolerated. */
+  clockSkewMs?: number;
 }
 
 export interface NewAlert {
@@ -24,6 +32,9 @@ export interface NewAlert {
   receivedAt: string;
   raisedAt: string;
   dedupeKey: string;
+  details?: Record<string, unknown>;
+  escalationDueAt: number | null;
+  clockSkewMs?: number;
 }
 
 export interface TimelineEntry {
@@ -67,8 +78,13 @@ function toView(row: Record<string, SQLInputValue>): AlertView {
     outcome: opt(row.outcome),
     elderName: opt(row.elder_name),
     address: opt(row.address),
+    firstPushedAt: opt(row.first_pushed_at),
+    clearedAt: opt(row.cleared_at),
   };
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) Object.assign(view, { [k]: v });
+  if (row.details !== null && row.details !== undefined) view.details = JSON.parse(String(row.details));
+  if (row.clock_skew_ms !== null && row.clock_skew_ms !== undefined)
+    view.clockSkewMs = Number(row.clock_skew_ms);
   return view;
 }
 
@@ -84,8 +100,8 @@ export class AlertStore {
     this.#db
       .prepare(
         `INSERT INTO alerts (id, type, severity, state, elder_id, household_id, region, gateway_id, device_id, event_id,
-           occurred_at, received_at, raised_at, dedupe_key, last_seen_at)
-         VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           occurred_at, received_at, raised_at, dedupe_key, last_seen_at, details, escalation_due_at, clock_skew_ms)
+         VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         a.id,
@@ -102,7 +118,42 @@ export class AlertStore {
         a.raisedAt,
         a.dedupeKey,
         a.occurredAt,
+        a.details ? JSON.stringify(a.details) : null,
+        a.escalationDueAt,
+        a.clockSkewMs ?? null,
       );
+  }
+
+  updateSeverity(id: string, severity: Severity, details?: Record<string, unknown>): void {
+    this.#db
+      .prepare('UPDATE alerts SET severity = ?, details = coalesce(?, details) WHERE id = ?')
+      .run(severity, details ? JSON.stringify(details) : null, id);
+  }
+
+  clear(id: string, at: string): void {
+    this.#db.prepare('UPDATE alerts SET cleared_at = coalesce(cleared_at, ?) WHERE id = ?').run(at, id);
+  }
+
+  /** Escalation: the new level and the next deadline (null stops it). */
+  escalate(id: string, level: number, dueAt: number | null): void {
+    this.#db
+      .prepare('UPDATE alerts SET escalation_level = ?, escalation_due_at = ? WHERE id = ?')
+      .run(level, dueAt, id);
+  }
+
+  /** Open alerts whose escalation deadline has passed, oldest deadline first. */
+  dueForEscalation(now: number): AlertView[] {
+    return this.#db
+      .prepare(`${SELECT} WHERE a.state = 'open' AND a.escalation_due_at <= ? ORDER BY a.escalation_due_at`)
+      .all(now)
+      .map(toView);
+  }
+
+  /** Records the first time the alert reached a screen; later pushes change nothing. */
+  markPushed(id: string, at: string): void {
+    this.#db
+      .prepare('UPDATE alerts SET first_pushed_at = ? WHERE id = ? AND first_pushed_at IS NULL')
+      .run(at, id);
   }
 
   /** The open or acknowledged alert holding this dedupe key, if any. */
@@ -135,7 +186,7 @@ export class AlertStore {
   resolve(id: string, by: string, at: string, outcome: string): void {
     this.#db
       .prepare(
-        "UPDATE alerts SET state = 'resolved', resolved_at = ?, resolved_by = ?, outcome = ? WHERE id = ? AND state <> 'resolved'",
+        "UPDATE alerts SET state = 'resolved', resolved_at = ?, resolved_by = ?, outcome = ?, escalation_due_at = NULL WHERE id = ? AND state <> 'resolved'",
       )
       .run(at, by, outcome, id);
   }

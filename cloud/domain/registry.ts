@@ -34,6 +34,8 @@ export interface DeviceContext {
   gatewayId: string;
   deviceId: string;
   deviceKind: string | null;
+  /** Where the device is in the home (the registry's `location`, e.g. 卫生间), when known. */
+  location?: string;
   householdId: string;
   region: string;
   elderId: string;
@@ -211,6 +213,7 @@ export class Registry {
       gatewayId,
       deviceId,
       deviceKind: device ? String(device.kind) : null,
+      ...(typeof location === 'string' ? { location } : {}),
       householdId,
       region: String(gw.region),
       elderId: device?.elder_id ? String(device.elder_id) : firstElder ? String(firstElder.id) : '',

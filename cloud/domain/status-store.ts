@@ -30,8 +30,9 @@ export class StatusStore {
       .run(gatewayId, deviceId, s.online ? 1 : 0, s.battery ?? null, s.rssi ?? null, s.ts, at);
   }
 
-  vitals(gatewayId: string, deviceId: string, elderId: string | null, v: VitalsEnvelope): void {
-    this.#db
+  /** Stores a vitals message; false when its id was seen before (a resend). */
+  vitals(gatewayId: string, deviceId: string, elderId: string | null, v: VitalsEnvelope): boolean {
+    const result = this.#db
       .prepare(
         `INSERT OR IGNORE INTO vitals (gateway_id, device_id, elder_id, id, ts, hr, spo2, rr, temp, sys, dia)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -49,6 +50,7 @@ export class StatusStore {
         v.sys ?? null,
         v.dia ?? null,
       );
+    return result.changes > 0;
   }
 
   gatewayStatus(gatewayId: string): { state: string; ts: string } | null {

@@ -9,9 +9,17 @@ import {
   type VitalsEnvelope,
 } from '../../protocol/index.ts';
 import type { AlertService } from '../domain/alert-service.ts';
-import type { Registry } from '../domain/registry.ts';
+import type { DeviceContext, Registry } from '../domain/registry.ts';
 import type { StatusStore } from '../domain/status-store.ts';
 import type { CloudMetrics } from '../metrics.ts';
+
+const subjectOf = ({ gatewayId, deviceId, elderId, householdId, region }: DeviceContext) => ({
+  gatewayId,
+  deviceId,
+  elderId,
+  householdId,
+  region,
+});
 
 export interface IngestDeps {
   registry: Registry;
@@ -52,56 +60,78 @@ export class Ingest {
     }
     this.#d.metrics.ingested.inc({ kind: parsed.kind });
     const at = new Date(this.#now()).toISOString();
-    const { status } = this.#d;
     switch (parsed.kind) {
       case 'device-event':
         this.#event(parsed, decoded.value as EventEnvelope, at);
         break;
       case 'device-vitals':
-        this.#vitals(parsed, decoded.value as VitalsEnvelope);
+        this.#vitals(parsed, decoded.value as VitalsEnvelope, at);
         break;
       case 'device-state':
-        status.deviceState(parsed.gatewayId, parsed.deviceId, decoded.value as DeviceState, at);
+        this.#deviceState(parsed, decoded.value as DeviceState, at);
         break;
       case 'gateway-state':
-        status.gatewayState(parsed.gatewayId, decoded.value as GatewayState, at);
+        this.#gatewayState(parsed.gatewayId, decoded.value as GatewayState, at);
         break;
     }
   }
 
+  #context(gatewayId: string, deviceId: string, what: Record<string, unknown>): DeviceContext | null {
+    const ctx = this.#d.registry.deviceContext(gatewayId, deviceId);
+    if (ctx === null) this.#drop('unknown_gateway', { gatewayId, ...what });
+    return ctx;
+  }
+
   #event(topic: ParsedTopic & { deviceId: string }, event: EventEnvelope, receivedAt: string): void {
-    const ctx = this.#d.registry.deviceContext(topic.gatewayId, topic.deviceId);
-    if (ctx === null) {
-      this.#drop('unknown_gateway', { gatewayId: topic.gatewayId, eventId: event.id });
-      return;
-    }
+    const ctx = this.#context(topic.gatewayId, topic.deviceId, { eventId: event.id });
+    if (ctx === null) return;
     if (ctx.deviceKind === null)
       this.#log.warn({ gatewayId: ctx.gatewayId, deviceId: ctx.deviceId }, 'event from unregistered device');
     const outcome = this.#d.alerts.ingestEvent(ctx, event, receivedAt);
     if (outcome.duplicate) {
       this.#d.metrics.duplicates.inc();
       this.#log.debug({ gatewayId: ctx.gatewayId, eventId: event.id }, 'duplicate event');
-      return;
-    }
-    for (const alert of outcome.raised) {
-      this.#d.metrics.alertsRaised.inc({ type: alert.type, severity: alert.severity });
-      this.#d.metrics.ingestToRaised.observe(
-        Math.max(0, Date.parse(alert.raisedAt) - Date.parse(alert.occurredAt)) / 1000,
-      );
-      this.#log.info(
-        { alertId: alert.id, eventId: event.id, gatewayId: ctx.gatewayId, type: alert.type },
-        'alert raised',
-      );
     }
   }
 
-  #vitals(topic: ParsedTopic & { deviceId: string }, vitals: VitalsEnvelope): void {
-    const ctx = this.#d.registry.deviceContext(topic.gatewayId, topic.deviceId);
-    if (ctx === null) {
-      this.#drop('unknown_gateway', { gatewayId: topic.gatewayId });
-      return;
-    }
-    this.#d.status.vitals(ctx.gatewayId, ctx.deviceId, ctx.elderId || null, vitals);
+  #vitals(topic: ParsedTopic & { deviceId: string }, vitals: VitalsEnvelope, receivedAt: string): void {
+    const ctx = this.#context(topic.gatewayId, topic.deviceId, {});
+    if (ctx === null) return;
+    if (!this.#d.status.vitals(ctx.gatewayId, ctx.deviceId, ctx.elderId || null, vitals)) return;
+    const { id, ts, ...readings } = vitals;
+    this.#d.alerts.ingest(
+      { kind: 'vitals', subject: subjectOf(ctx), eventId: id, at: Date.parse(ts), readings },
+      receivedAt,
+    );
+  }
+
+  #deviceState(topic: ParsedTopic & { deviceId: string }, state: DeviceState, receivedAt: string): void {
+    const ctx = this.#context(topic.gatewayId, topic.deviceId, {});
+    if (ctx === null) return;
+    this.#d.status.deviceState(ctx.gatewayId, ctx.deviceId, state, receivedAt);
+    const input = {
+      kind: 'device-state' as const,
+      subject: subjectOf(ctx),
+      online: state.online,
+      at: Date.parse(state.ts),
+    };
+    this.#d.alerts.ingest(
+      state.battery === undefined ? input : { ...input, battery: state.battery },
+      receivedAt,
+    );
+  }
+
+  #gatewayState(gatewayId: string, state: GatewayState, receivedAt: string): void {
+    const ctx = this.#context(gatewayId, '', {});
+    if (ctx === null) return;
+    this.#d.status.gatewayState(gatewayId, state, receivedAt);
+    const input = {
+      kind: 'gateway-state' as const,
+      subject: subjectOf(ctx),
+      online: state.state === 'online',
+      at: Date.parse(state.ts),
+    };
+    this.#d.alerts.ingest(input, receivedAt);
   }
 
   #drop(reason: string, detail: Record<string, unknown>): void {

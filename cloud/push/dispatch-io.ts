@@ -55,7 +55,11 @@ export class DispatchPush {
     const log = deps.logger.child({ component: 'dispatch-io' });
     this.#unsubscribe = deps.alerts.onChange((change, alert) => {
       const event = change === 'raised' ? 'alert:raised' : 'alert:updated';
-      nsp.to(roomsFor(alert)).emit(event, alert);
+      const rooms = roomsFor(alert);
+      nsp.to(rooms).emit(event, alert);
+      // "First on a screen" is a response-time milestone: record it when someone was there to see it.
+      if (!alert.firstPushedAt && rooms.some((r) => (nsp.adapter.rooms.get(r)?.size ?? 0) > 0))
+        deps.alerts.markPushed(alert.id);
       log.debug({ alertId: alert.id, event }, 'pushed');
     });
   }

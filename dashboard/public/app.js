@@ -21,6 +21,8 @@ const TYPE_LABELS = {
   device_offline: 'Device offline / 设备离线',
   vitals: 'Abnormal vitals / 生命体征异常',
   inactivity: 'Inactivity / 长时间无活动',
+  missed_checkin: 'Missed check-in / 未按时报平安',
+  night_door: 'Night door opening / 夜间开门',
 };
 const COLUMNS = ['severity', 'type', 'elder', 'address', 'region', 'age', 'state', 'action'];
 const TOKEN_KEY = 'eldercare.dispatch.token';

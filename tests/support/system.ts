@@ -50,7 +50,11 @@ export class TestSystem {
   #ownsDir = false;
 
   /** Ports default to free ones; fixed ports let gateways outside the test process reconnect to a restart. */
-  static async start(dataDir?: string, ports: { http?: number; mqtt?: number } = {}): Promise<TestSystem> {
+  static async start(
+    dataDir?: string,
+    ports: { http?: number; mqtt?: number } = {},
+    env: Record<string, string> = {},
+  ): Promise<TestSystem> {
     const t = new TestSystem();
     t.#ownsDir = dataDir === undefined;
     t.dataDir = dataDir ?? (await tempDir());
@@ -59,6 +63,7 @@ export class TestSystem {
       MQTT_PORT: String(ports.mqtt ?? 0),
       DATA_DIR: t.dataDir,
       SIM_HOMES: '0',
+      ...env,
     });
     t.system = await startSystem(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
     return t;

@@ -1,0 +1,291 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../db/database.ts';
+import { computeFigures, type GroupFigures, nearestRank, seriesByDay } from './figures.ts';
+
+const FROM = '2026-09-30T16:00:00.000Z'; // 2026-10-01 00:00 local (+08:00)
+const TO = '2026-10-02T16:00:00.000Z'; // 2026-10-03 00:00 local
+const T0 = Date.parse('2026-10-01T01:00:00.000Z');
+const T1 = Date.parse('2026-10-02T01:00:00.000Z');
+const at = (base: number, s: number) => new Date(base + s * 1000).toISOString();
+
+// Ids with `_` and a `d_1` / `d_10` / `dX1` trio: a LIKE or a bare prefix match would leak across them.
+const REGIONS = [
+  ['c1', 'city', null],
+  ['c1.d_1', 'district', 'c1'],
+  ['c1.d2', 'district', 'c1'],
+  ['c1.dX1', 'district', 'c1'],
+  ['c1.d_10', 'district', 'c1'],
+  ['c1.d_1.a', 'community', 'c1.d_1'],
+  ['c1.d_1.b', 'community', 'c1.d_1'],
+  ['c1.d2.x', 'community', 'c1.d2'],
+  ['c1.d2.y', 'community', 'c1.d2'],
+  ['c1.dX1.q', 'community', 'c1.dX1'],
+  ['c1.d_10.z', 'community', 'c1.d_10'],
+] as const;
+const HOMES = ['a', 'b', 'x', 'q', 'z'] as const;
+const REGION_OF = { a: 'c1.d_1.a', b: 'c1.d_1.b', x: 'c1.d2.x', q: 'c1.dX1.q', z: 'c1.d_10.z' } as const;
+
+type Spec = [
+  id: string,
+  home: (typeof HOMES)[number],
+  type: string,
+  severity: string,
+  raisedAt: string,
+  ackS: number | null,
+  resolveS: number | null,
+  outcome: string | null,
+];
+const ALERTS: Spec[] = [
+  ['a1', 'a', 'sos', 'critical', FROM, 10, 300, 'assisted'],
+  ['a2', 'a', 'sos', 'critical', at(T0, 600), 20, 600, 'false_alarm'],
+  ['a3', 'a', 'fall', 'critical', at(T0, 1200), 30, 900, 'ems_dispatched'],
+  ['a4', 'a', 'sos', 'critical', at(T0, 1800), 40, 1200, 'false_alarm'],
+  ['a5', 'a', 'smoke', 'critical', at(T0, 2400), 50, 1500, 'false_alarm'],
+  ['a6', 'a', 'sos', 'critical', at(T0, 3000), 60, 1800, 'assisted'],
+  ['a7', 'a', 'inactivity', 'high', at(T0, 3600), 90, 2100, 'family_assisted'],
+  ['a8', 'a', 'gateway_offline', 'medium', at(T0, 4200), 120, null, null],
+  ['a9', 'a', 'low_battery', 'low', at(T0, 4800), 200, 2400, 'other'],
+  ['a10', 'a', 'sos', 'critical', '2026-10-01T15:59:59.999Z', null, null, null],
+  ['b1', 'b', 'sos', 'critical', '2026-10-01T16:00:00.000Z', 5, 100, 'false_alarm'],
+  ['b2', 'b', 'sos', 'critical', at(T1, 0), 15, 200, 'assisted'],
+  ['b3', 'b', 'fall', 'critical', at(T1, 600), 25, 300, 'assisted'],
+  ['b4', 'b', 'sos', 'critical', at(T1, 1200), 35, 400, 'hospitalised'],
+  ['b5', 'b', 'vitals', 'high', at(T1, 1800), 45, 500, 'assisted'],
+  ['b6', 'b', 'sos', 'critical', at(T1, 2400), 150, null, null],
+  ['x1', 'x', 'sos', 'critical', at(T0, 0), 30, 600, 'assisted'],
+  ['x2', 'x', 'sos', 'critical', at(T0, 600), 70, 700, 'false_alarm'],
+  ['x3', 'x', 'fall', 'critical', at(T0, 1200), null, 900, 'other'],
+  ['x4', 'x', 'sos', 'critical', at(T1, 0), 500, 1000, 'assisted'],
+  ['q1', 'q', 'sos', 'critical', at(T0, 0), 10, 60, 'assisted'],
+  ['z1', 'z', 'sos', 'critical', at(T0, 0), 100, 200, 'assisted'],
+  ['late', 'a', 'sos', 'critical', TO, null, null, null],
+  ['early', 'b', 'sos', 'critical', '2026-09-30T15:59:59.999Z', 20, 100, 'assisted'],
+];
+
+function seed(db: DatabaseSync): void {
+  const region = db.prepare('INSERT INTO regions (id, name, level, parent) VALUES (?, ?, ?, ?)');
+  for (const [id, level, parent] of REGIONS) region.run(id, id, level, parent);
+  for (const h of HOMES) {
+    db.prepare('INSERT INTO households (id, region, address) VALUES (?, ?, ?)').run(
+      `hh-${h}`,
+      REGION_OF[h],
+      h,
+    );
+    db.prepare('INSERT INTO elders (id, household_id, name) VALUES (?, ?, ?)').run(`el-${h}`, `hh-${h}`, h);
+  }
+  const insert = db.prepare(
+    `INSERT INTO alerts (id, type, severity, state, elder_id, household_id, region, gateway_id, device_id,
+       event_id, occurred_at, received_at, raised_at, acknowledged_at, resolved_at, outcome, dedupe_key, last_seen_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'gw', 'dev', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  for (const [id, home, type, severity, raisedAt, ackS, resolveS, outcome] of ALERTS) {
+    const raised = Date.parse(raisedAt);
+    const state = resolveS !== null ? 'resolved' : ackS !== null ? 'acknowledged' : 'open';
+    const ackAt = ackS === null ? null : at(raised, ackS);
+    const resolvedAt = resolveS === null ? null : at(raised, resolveS);
+    insert.run(
+      id,
+      type,
+      severity,
+      state,
+      `el-${home}`,
+      `hh-${home}`,
+      REGION_OF[home],
+      `ev-${id}`,
+      raisedAt,
+      raisedAt,
+      raisedAt,
+      ackAt,
+      resolvedAt,
+      outcome,
+      `key-${id}`,
+      raisedAt,
+    );
+  }
+}
+
+describe('service figures over a fixed set of alerts', () => {
+  let dir: string;
+  let db: DatabaseSync;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'figures-'));
+    db = openDatabase(join(dir, 'cloud.db'));
+    seed(db);
+  });
+  afterAll(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const byRegion = (groups: GroupFigures[]) => new Map(groups.map((g) => [g.region, g]));
+
+  it('a district’s figures count its 16 alerts of the period with the expected shares, percentiles and counts', () => {
+    const f = computeFigures(db, { region: 'c1.d_1', from: FROM, to: TO });
+    expect(f.groups).toEqual([f.overall]);
+    expect(f.targets).toEqual({ ackWithin60s: 0.975, ackWithin180s: 0.99 });
+    expect(f.overall).toEqual({
+      region: 'c1.d_1',
+      total: 16,
+      acknowledged: 15,
+      resolved: 13,
+      ackWithin60sShare: 11 / 16,
+      ackWithin180sShare: 14 / 16,
+      ackP50S: 40,
+      ackP95S: 200,
+      resolveP50S: 600,
+      resolveP95S: 2400,
+      byType: { sos: 9, fall: 2, smoke: 1, inactivity: 1, gateway_offline: 1, low_battery: 1, vitals: 1 },
+      bySeverity: { critical: 12, high: 2, medium: 1, low: 1 },
+      byOutcome: {
+        assisted: 5,
+        false_alarm: 4,
+        ems_dispatched: 1,
+        family_assisted: 1,
+        other: 1,
+        hospitalised: 1,
+      },
+      falseAlarmRate: 4 / 13,
+      openNow: 4,
+      targetsMet: { ackWithin60s: false, ackWithin180s: false },
+    });
+  });
+
+  it('an alert raised exactly at `from` is counted and one raised exactly at `to` or a millisecond before `from` is not', () => {
+    const ids = (from: string, to: string) =>
+      computeFigures(db, { region: 'c1.d_1.a', from, to }).overall.total;
+    expect(ids(FROM, at(Date.parse(FROM), 1))).toBe(1); // a1, raised at FROM
+    expect(ids(TO, at(Date.parse(TO), 1))).toBe(1); // late, raised at TO, belongs to the next period
+    expect(
+      computeFigures(db, { region: 'c1.d_1.b', from: '2026-09-30T15:59:59.999Z', to: FROM }).overall.total,
+    ).toBe(1);
+    expect(computeFigures(db, { region: 'c1.d_1.b', from: FROM, to: TO }).overall.total).toBe(6);
+  });
+
+  it('grouping by community lists every community of the city, also one without alerts, with its own figures', () => {
+    const f = computeFigures(db, { region: 'c1', from: FROM, to: TO, groupBy: 'community' });
+    expect(f.groups.map((g) => g.region)).toEqual([
+      'c1.d2.x',
+      'c1.d2.y',
+      'c1.dX1.q',
+      'c1.d_1.a',
+      'c1.d_1.b',
+      'c1.d_10.z',
+    ]);
+    expect(f.groups.map((g) => g.total)).toEqual([4, 0, 1, 10, 6, 1]);
+    expect(f.overall.total).toBe(22);
+    const g = byRegion(f.groups);
+    expect(g.get('c1.d_1.a')).toMatchObject({
+      acknowledged: 9,
+      ackWithin60sShare: 0.6,
+      ackWithin180sShare: 0.8,
+      ackP50S: 50,
+      ackP95S: 200,
+      resolveP50S: 1200,
+      resolveP95S: 2400,
+      falseAlarmRate: 0.375,
+      openNow: 3,
+    });
+    expect(g.get('c1.d_1.b')).toMatchObject({
+      ackWithin60sShare: 5 / 6,
+      ackWithin180sShare: 1,
+      ackP50S: 25,
+      ackP95S: 150,
+      resolveP50S: 300,
+      resolveP95S: 500,
+      falseAlarmRate: 0.2,
+      openNow: 1,
+      targetsMet: { ackWithin60s: false, ackWithin180s: true },
+    });
+    // One of x's alerts was resolved by an operator straight from open after 900 s: answered then.
+    expect(g.get('c1.d2.x')).toMatchObject({
+      acknowledged: 4,
+      ackWithin60sShare: 0.25,
+      ackWithin180sShare: 0.5,
+      ackP50S: 70,
+      ackP95S: 900,
+      resolveP50S: 700,
+      resolveP95S: 1000,
+      byOutcome: { assisted: 2, false_alarm: 1, other: 1 },
+      falseAlarmRate: 0.25,
+      openNow: 0,
+    });
+  });
+
+  it('a community without alerts has no shares or percentiles, and one that answered everything within 60 s meets both targets', () => {
+    const g = byRegion(computeFigures(db, { region: 'c1', from: FROM, to: TO, groupBy: 'community' }).groups);
+    expect(g.get('c1.d2.y')).toEqual({
+      region: 'c1.d2.y',
+      total: 0,
+      acknowledged: 0,
+      resolved: 0,
+      ackWithin60sShare: null,
+      ackWithin180sShare: null,
+      ackP50S: null,
+      ackP95S: null,
+      resolveP50S: null,
+      resolveP95S: null,
+      byType: {},
+      bySeverity: {},
+      byOutcome: {},
+      falseAlarmRate: null,
+      openNow: 0,
+      targetsMet: { ackWithin60s: null, ackWithin180s: null },
+    });
+    expect(g.get('c1.dX1.q')?.targetsMet).toEqual({ ackWithin60s: true, ackWithin180s: true });
+  });
+
+  it('grouping by district cuts the region path, and never groups above the region asked for', () => {
+    const f = computeFigures(db, { region: 'c1', from: FROM, to: TO, groupBy: 'district' });
+    expect(f.groups.map((g) => [g.region, g.total, g.openNow])).toEqual([
+      ['c1.d2', 4, 0],
+      ['c1.dX1', 1, 0],
+      ['c1.d_1', 16, 4],
+      ['c1.d_10', 1, 0],
+    ]);
+    const inside = computeFigures(db, { region: 'c1.d_1.a', from: FROM, to: TO, groupBy: 'district' });
+    expect(inside.groups.map((g) => [g.region, g.total])).toEqual([['c1.d_1.a', 10]]);
+  });
+
+  it('a family view counts only the named elders’ alerts', () => {
+    expect(computeFigures(db, { region: null, elderIds: ['el-b'], from: FROM, to: TO }).overall.total).toBe(
+      6,
+    );
+  });
+
+  it('the daily series splits at local (+08:00) midnight and lists days without alerts', () => {
+    const days = seriesByDay(db, { region: 'c1.d_1', from: FROM, to: at(Date.parse(TO), 86_400) });
+    expect(days).toEqual([
+      { day: '2026-10-01', total: 10, ackWithin60sShare: 0.6, ackP50S: 50 },
+      { day: '2026-10-02', total: 6, ackWithin60sShare: 5 / 6, ackP50S: 25 },
+      { day: '2026-10-03', total: 1, ackWithin60sShare: 0, ackP50S: null },
+    ]);
+    expect(seriesByDay(db, { region: 'c1.d2.y', from: FROM, to: TO })).toEqual([
+      { day: '2026-10-01', total: 0, ackWithin60sShare: null, ackP50S: null },
+      { day: '2026-10-02', total: 0, ackWithin60sShare: null, ackP50S: null },
+    ]);
+  });
+
+  it('an alert the system closed before anyone answered (cancelled by the elder) is left out of the answer shares', () => {
+    const before = computeFigures(db, { region: 'c1.dX1', from: FROM, to: TO }).overall;
+    db.prepare(
+      `INSERT INTO alerts (id, type, severity, state, elder_id, household_id, region, gateway_id, device_id, event_id,
+         occurred_at, received_at, raised_at, resolved_at, resolved_by, outcome, dedupe_key, last_seen_at)
+       VALUES ('q2', 'sos', 'critical', 'resolved', 'el-q', 'hh-q', 'c1.dX1.q', 'gw', 'dev', 'ev-q2', ?, ?, ?, ?, 'system', 'false_alarm', 'key-q2', ?)`,
+    ).run(at(T0, 100), at(T0, 100), at(T0, 100), at(T0, 110), at(T0, 100));
+    const after = computeFigures(db, { region: 'c1.dX1', from: FROM, to: TO }).overall;
+    expect(after.total).toBe(before.total + 1);
+    expect(after.ackWithin60sShare).toBe(before.ackWithin60sShare);
+    expect(after.falseAlarmRate).toBeGreaterThan(before.falseAlarmRate ?? 0);
+  });
+
+  it('the nearest-rank percentile takes the value at rank ⌈p·n⌉', () => {
+    expect(nearestRank([1, 2, 3, 4], 0.5)).toBe(2);
+    expect(nearestRank([1, 2, 3, 4, 5], 0.5)).toBe(3);
+    expect(nearestRank([7], 0.95)).toBe(7);
+    expect(nearestRank([], 0.5)).toBeNull();
+  });
+});

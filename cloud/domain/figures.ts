@@ -1,0 +1,291 @@
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+
+/**
+ * Service figures over the alerts table: how fast calls were answered and how they ended.
+ *
+ * Definitions (the dashboard and any report quote these):
+ * - An alert belongs to the period when `from <= raisedAt < to` (half-open, so consecutive periods never
+ *   count an alert twice).
+ * - An alert is answered when a person acknowledged it, or resolved it straight from open (the answer
+ *   time is then the resolution). Alerts the system closed before anyone answered (the elder pressed
+ *   cancel within the cancel window) never needed answering and are left out of the shares.
+ * - `ackWithin60sShare` = alerts of the period answered no later than 60 s after `raisedAt`, divided by
+ *   all alerts of the period that needed answering. Unanswered alerts count as misses: the Telecare
+ *   Services Association target is about calls answered, and an unanswered call is the failure it
+ *   exists to expose. Same for 180 s. Null when the period has no such alerts.
+ * - `ackP50S`/`ackP95S`: nearest-rank percentiles (the value at rank ⌈p·n⌉ of the sorted list) of
+ *   acknowledgedAt − raisedAt in seconds, over the alerts of the period that were acknowledged;
+ *   `resolveP50S`/`resolveP95S` likewise for resolvedAt − raisedAt. Null when none happened.
+ * - `byOutcome` counts resolved alerts; `falseAlarmRate` = outcome `false_alarm` / resolved.
+ * - `openNow`: alerts of the group not resolved (open or acknowledged) at query time, whenever raised.
+ */
+export const ACK_TARGETS = { ackWithin60s: 0.975, ackWithin180s: 0.99 } as const;
+export type AckTargets = typeof ACK_TARGETS;
+
+export const GROUP_BYS = ['none', 'district', 'community'] as const;
+export type GroupBy = (typeof GROUP_BYS)[number];
+
+/** China keeps one offset all year; days and months in reports are local (+08:00) ones. */
+export const LOCAL_OFFSET_MS = 8 * 3600_000;
+const DAY_MS = 86_400_000;
+
+export interface FigureQuery {
+  /** A region id (dot path): the region and everything under it; null: everywhere. */
+  region: string | null;
+  /** Only these elders' alerts (a family's view). */
+  elderIds?: string[];
+  from: string;
+  to: string;
+  groupBy?: GroupBy;
+}
+
+export interface GroupFigures {
+  /** The group's region (a district or community id), or the query's region when not grouped. */
+  region: string | null;
+  total: number;
+  acknowledged: number;
+  resolved: number;
+  ackWithin60sShare: number | null;
+  ackWithin180sShare: number | null;
+  ackP50S: number | null;
+  ackP95S: number | null;
+  resolveP50S: number | null;
+  resolveP95S: number | null;
+  byType: Record<string, number>;
+  bySeverity: Record<string, number>;
+  byOutcome: Record<string, number>;
+  falseAlarmRate: number | null;
+  openNow: number;
+  /** Null when there is nothing to judge (no alerts in the period). */
+  targetsMet: { ackWithin60s: boolean | null; ackWithin180s: boolean | null };
+}
+
+export interface Figures {
+  from: string;
+  to: string;
+  region: string | null;
+  groupBy: GroupBy;
+  targets: AckTargets;
+  overall: GroupFigures;
+  /** One entry per district or community in the region (also those without alerts); `[overall]` when not grouped. */
+  groups: GroupFigures[];
+}
+
+export interface DayFigures {
+  /** Local (+08:00) date, `YYYY-MM-DD`. */
+  day: string;
+  total: number;
+  ackWithin60sShare: number | null;
+  ackP50S: number | null;
+}
+
+interface AlertRow {
+  region: string;
+  type: string;
+  severity: string;
+  raisedMs: number;
+  /** When a person answered it (acknowledged, or resolved straight from open). */
+  ackMs: number | null;
+  resolvedMs: number | null;
+  outcome: string | null;
+  /** False for alerts the system closed before anyone answered: they never needed answering. */
+  answerable: boolean;
+}
+
+/** The SQL filter for a region subtree; never LIKE, because ids may contain `_`. */
+export function regionSubtreeSql(column: string, region: string): { sql: string; params: string[] } {
+  return {
+    sql: `(${column} = ? OR substr(${column}, 1, length(?) + 1) = ? || '.')`,
+    params: [region, region, region],
+  };
+}
+
+function scopeFilter(q: Pick<FigureQuery, 'region' | 'elderIds'>): { sql: string; params: SQLInputValue[] } {
+  const where: string[] = ['1 = 1'];
+  const params: SQLInputValue[] = [];
+  if (q.region !== null) {
+    const subtree = regionSubtreeSql('region', q.region);
+    where.push(subtree.sql);
+    params.push(...subtree.params);
+  }
+  if (q.elderIds) {
+    where.push('elder_id IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(q.elderIds));
+  }
+  return { sql: where.join(' AND '), params };
+}
+
+const msOrNull = (v: SQLInputValue | undefined): number | null =>
+  v === null || v === undefined ? null : Date.parse(String(v));
+
+function loadAlerts(db: DatabaseSync, q: FigureQuery): AlertRow[] {
+  const scope = scopeFilter(q);
+  // Stored times are `toISOString()` strings, so normalised bounds compare correctly as text.
+  const from = new Date(q.from).toISOString();
+  const to = new Date(q.to).toISOString();
+  return db
+    .prepare(
+      `SELECT region, type, severity, raised_at, acknowledged_at, resolved_at, resolved_by, outcome FROM alerts
+       WHERE raised_at >= ? AND raised_at < ? AND ${scope.sql}`,
+    )
+    .all(from, to, ...scope.params)
+    .map((r) => ({
+      region: String(r.region),
+      type: String(r.type),
+      severity: String(r.severity),
+      raisedMs: Date.parse(String(r.raised_at)),
+      ackMs: msOrNull(r.acknowledged_at) ?? (r.resolved_by === 'system' ? null : msOrNull(r.resolved_at)),
+      answerable: !(r.resolved_by === 'system' && r.acknowledged_at === null),
+      resolvedMs: msOrNull(r.resolved_at),
+      outcome: r.outcome === null || r.outcome === undefined ? null : String(r.outcome),
+    }));
+}
+
+function openRegions(db: DatabaseSync, q: FigureQuery): string[] {
+  const scope = scopeFilter(q);
+  return db
+    .prepare(`SELECT region FROM alerts WHERE state <> 'resolved' AND ${scope.sql}`)
+    .all(...scope.params)
+    .map((r) => String(r.region));
+}
+
+/** Nearest-rank percentile of an ascending list: the value at rank ⌈p·n⌉; null for an empty list. */
+export function nearestRank(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = Math.max(1, Math.ceil(p * sorted.length));
+  return sorted[rank - 1] ?? null;
+}
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
+}
+
+const seconds = (ms: number): number => ms / 1000;
+const ascending = (a: number, b: number): number => a - b;
+
+function ackDelays(rows: readonly AlertRow[]): number[] {
+  return rows.flatMap((r) => (r.ackMs === null ? [] : [r.ackMs - r.raisedMs])).sort(ascending);
+}
+
+function shareWithin(rows: readonly AlertRow[], limitMs: number): number | null {
+  const needed = rows.filter((r) => r.answerable);
+  if (needed.length === 0) return null;
+  return needed.filter((r) => r.ackMs !== null && r.ackMs - r.raisedMs <= limitMs).length / needed.length;
+}
+
+function summarise(region: string | null, rows: readonly AlertRow[], openNow: number): GroupFigures {
+  const acks = ackDelays(rows).map(seconds);
+  const resolvedRows = rows.filter((r) => r.resolvedMs !== null);
+  const resolves = resolvedRows.map((r) => seconds((r.resolvedMs as number) - r.raisedMs)).sort(ascending);
+  const outcomes = resolvedRows.map((r) => r.outcome ?? 'unknown');
+  const within60 = shareWithin(rows, 60_000);
+  const within180 = shareWithin(rows, 180_000);
+  return {
+    region,
+    total: rows.length,
+    acknowledged: acks.length,
+    resolved: resolvedRows.length,
+    ackWithin60sShare: within60,
+    ackWithin180sShare: within180,
+    ackP50S: nearestRank(acks, 0.5),
+    ackP95S: nearestRank(acks, 0.95),
+    resolveP50S: nearestRank(resolves, 0.5),
+    resolveP95S: nearestRank(resolves, 0.95),
+    byType: countBy(rows.map((r) => r.type)),
+    bySeverity: countBy(rows.map((r) => r.severity)),
+    byOutcome: countBy(outcomes),
+    falseAlarmRate:
+      resolvedRows.length === 0 ? null : (countBy(outcomes).false_alarm ?? 0) / resolvedRows.length,
+    openNow,
+    targetsMet: {
+      ackWithin60s: within60 === null ? null : within60 >= ACK_TARGETS.ackWithin60s,
+      ackWithin180s: within180 === null ? null : within180 >= ACK_TARGETS.ackWithin180s,
+    },
+  };
+}
+
+const LEVEL_DEPTH = { district: 2, community: 3 } as const;
+
+/** The group a region falls in: its dot path cut to `depth` segments. */
+function groupKey(region: string, depth: number): string {
+  return region.split('.').slice(0, depth).join('.');
+}
+
+function groupRegions(db: DatabaseSync, q: FigureQuery, groupBy: 'district' | 'community'): string[] {
+  const depth = LEVEL_DEPTH[groupBy];
+  if (q.region !== null && q.region.split('.').length >= depth) return [q.region];
+  const subtree = q.region === null ? { sql: '1 = 1', params: [] } : regionSubtreeSql('id', q.region);
+  return db
+    .prepare(`SELECT id FROM regions WHERE level = ? AND ${subtree.sql} ORDER BY id`)
+    .all(groupBy, ...subtree.params)
+    .map((r) => String(r.id));
+}
+
+function grouped(db: DatabaseSync, q: FigureQuery, groupBy: 'district' | 'community'): GroupFigures[] {
+  const depth = Math.max(LEVEL_DEPTH[groupBy], q.region?.split('.').length ?? 0);
+  const rows = new Map<string, AlertRow[]>();
+  const open = new Map<string, number>();
+  for (const id of groupRegions(db, q, groupBy)) rows.set(id, []);
+  for (const row of loadAlerts(db, q)) {
+    const key = groupKey(row.region, depth);
+    rows.set(key, [...(rows.get(key) ?? []), row]);
+  }
+  for (const region of openRegions(db, q)) {
+    const key = groupKey(region, depth);
+    open.set(key, (open.get(key) ?? 0) + 1);
+    if (!rows.has(key)) rows.set(key, []);
+  }
+  return [...rows.keys()].sort().map((key) => summarise(key, rows.get(key) ?? [], open.get(key) ?? 0));
+}
+
+/** Figures for the alerts raised in [from, to) in a region subtree, overall and per district or community. */
+export function computeFigures(db: DatabaseSync, q: FigureQuery): Figures {
+  const groupBy = q.groupBy ?? 'none';
+  const overall = summarise(q.region, loadAlerts(db, q), openRegions(db, q).length);
+  return {
+    from: new Date(q.from).toISOString(),
+    to: new Date(q.to).toISOString(),
+    region: q.region,
+    groupBy,
+    targets: ACK_TARGETS,
+    overall,
+    groups: groupBy === 'none' ? [overall] : grouped(db, q, groupBy),
+  };
+}
+
+/** The local (+08:00) date of an instant, `YYYY-MM-DD`. */
+export function localDay(ms: number): string {
+  return new Date(ms + LOCAL_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** The instant a local (+08:00) date begins. */
+export function localDayStart(day: string): number {
+  return Date.parse(`${day}T00:00:00.000Z`) - LOCAL_OFFSET_MS;
+}
+
+/** One entry per local day touched by [from, to), days without alerts included, for charts. */
+export function seriesByDay(db: DatabaseSync, q: Omit<FigureQuery, 'groupBy'>): DayFigures[] {
+  const byDay = new Map<string, AlertRow[]>();
+  const toMs = Date.parse(q.to);
+  for (let start = localDayStart(localDay(Date.parse(q.from))); start < toMs; start += DAY_MS)
+    byDay.set(localDay(start), []);
+  for (const row of loadAlerts(db, q)) byDay.get(localDay(row.raisedMs))?.push(row);
+  return [...byDay].map(([day, rows]) => ({
+    day,
+    total: rows.length,
+    ackWithin60sShare: shareWithin(rows, 60_000),
+    ackP50S: nearestRank(ackDelays(rows).map(seconds), 0.5),
+  }));
+}
+
+/** What the routes need, bound to the store: `deps.figures` in RouteDeps. */
+export interface FigureReader {
+  compute(q: FigureQuery): Figures;
+  daily(q: Omit<FigureQuery, 'groupBy'>): DayFigures[];
+}
+
+export function figureReader(db: DatabaseSync): FigureReader {
+  return { compute: (q) => computeFigures(db, q), daily: (q) => seriesByDay(db, q) };
+}
