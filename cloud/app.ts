@@ -26,6 +26,7 @@ import { figureRoutes } from './routes/figures.ts';
 import { healthRoutes } from './routes/health.ts';
 import { homeRoutes } from './routes/homes.ts';
 import { provisioningRoutes } from './routes/provisioning.ts';
+import { ruleSettingRoutes } from './routes/rule-settings.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { visitRoutes } from './routes/visits.ts';
 import { readDemoWorld, seedWorld } from './seed.ts';
@@ -106,6 +107,7 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
   await app.register(alertActionRoutes, deps);
   await app.register(provisioningRoutes, deps);
   await app.register(homeRoutes, deps);
+  await app.register(ruleSettingRoutes, { ...deps, db });
   await app.register(figureRoutes, { ...deps, figures: figureReader(db) });
   await app.register(visitRoutes, { ...deps, visits: new VisitStore(db) });
 

@@ -73,4 +73,37 @@ describe('the alerting brain in the running system', () => {
       expect.arrayContaining(['raised', 'note', 'responder_accepted']),
     );
   });
+
+  it('a supervisor tightens one elder’s heart-rate limit, and vitals past it for the set time raise one vitals alert', async () => {
+    const sup = await sys.login('sup-yanjiang');
+    const operator = await sys.dispatcher('op-liantai');
+    const bad = await sys.api<{ message: string }>(sup, 'PUT', '/api/elders/el-0004/rules/vitals', {
+      hr: { high: 'fast' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toBe('body/hr/high must be a number ≥ 0');
+    const ok = await sys.api<{ effective: { forS: number } }>(
+      sup,
+      'PUT',
+      '/api/elders/el-0004/rules/vitals',
+      { hr: { high: 100 }, forS: 1 },
+    );
+    expect(ok.status).toBe(200);
+    expect(ok.body.effective.forS).toBe(1);
+    const op = await sys.login('op-liantai');
+    expect((await sys.api(op, 'PUT', '/api/elders/el-0004/rules/vitals', { forS: 5 })).status).toBe(403);
+    const home = await sys.home('gw-0003');
+    const device = home.gateway.devices.find(
+      (d) => d.elderId === 'el-0004' && (d.kind === 'ble-vitals' || d.kind === 'mr60bha1'),
+    )?.id;
+    await home.vitals({ hr: 110 }, device);
+    await new Promise((r) => setTimeout(r, 1200));
+    await home.vitals({ hr: 112 }, device);
+    const alert = await eventually(
+      () => operator.raised.find((a) => a.type === 'vitals' && a.elderId === 'el-0004'),
+      3000,
+      'vitals alert',
+    );
+    expect(alert.severity).toBe('medium');
+  });
 });
