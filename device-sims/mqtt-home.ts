@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
-import { type EventType, type Feedback, timestamp, topics, type VitalsEnvelope } from '../protocol/index.ts';
+import {
+  type EventType,
+  type Feedback,
+  gatewayWill,
+  timestamp,
+  topics,
+  type VitalsEnvelope,
+} from '../protocol/index.ts';
 
 export interface SimDevice {
   id: string;
@@ -46,12 +53,7 @@ export class SimulatedHome {
       clean: true,
       reconnectPeriod: 1000,
       protocolVersion: 4,
-      will: {
-        topic: topics.gatewayState(gw),
-        payload: Buffer.from(JSON.stringify({ state: 'offline', ts: timestamp() })),
-        qos: 1,
-        retain: true,
-      },
+      will: gatewayWill(gw),
     });
     this.#client = client;
     client.on('message', (_topic, payload) => {

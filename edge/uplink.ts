@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { decodePayload, type Feedback, timestamp, topics } from '../protocol/index.ts';
+import { decodePayload, type Feedback, gatewayWill, timestamp, topics } from '../protocol/index.ts';
 import type { Outbox, OutboxEntry } from './outbox.ts';
 
 export interface UplinkOptions {
@@ -58,12 +58,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
       reconnectPeriod: this.#o.reconnectPeriodMs ?? 2000,
       reconnectOnConnackError: true,
       connectTimeout: 15_000,
-      will: {
-        topic: topics.gatewayState(gw),
-        payload: Buffer.from(JSON.stringify({ state: 'offline', ts: timestamp() })),
-        qos: 1,
-        retain: true,
-      },
+      will: gatewayWill(gw),
     });
     this.#client = client;
     client.on('connect', () => this.#onConnect(client));

@@ -55,3 +55,13 @@ export function parseTopic(topic: string): ParsedTopic | null {
 export function isGatewayCommandTopic(topic: string, gw: string): boolean {
   return topic.startsWith(`${TOPIC_ROOT}/${gw}/cmd/`);
 }
+
+/** A gateway's last will: its state topic, retained `offline`, so the cloud learns when it drops. */
+export function gatewayWill(gw: string, ts: string = new Date().toISOString()) {
+  return {
+    topic: topics.gatewayState(gw),
+    payload: Buffer.from(JSON.stringify({ state: 'offline', ts })),
+    qos: 1 as const,
+    retain: true,
+  };
+}

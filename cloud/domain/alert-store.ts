@@ -18,24 +18,27 @@ export interface AlertView extends Alert {
   clockSkewMs?: number;
 }
 
-export interface NewAlert {
-  id: string;
-  type: AlertType;
-  severity: Severity;
-  elderId: string;
-  householdId: string;
-  region: string;
-  gatewayId: string;
-  deviceId: string;
-  eventId: string;
-  occurredAt: string;
-  receivedAt: string;
-  raisedAt: string;
+/** What a new alert is stored with: the contract's fields set at raise time, plus the engine's own. */
+export type NewAlert = Pick<
+  Alert,
+  | 'id'
+  | 'type'
+  | 'severity'
+  | 'elderId'
+  | 'householdId'
+  | 'region'
+  | 'gatewayId'
+  | 'deviceId'
+  | 'eventId'
+  | 'occurredAt'
+  | 'receivedAt'
+  | 'raisedAt'
+> & {
   dedupeKey: string;
   details?: Record<string, unknown>;
   escalationDueAt: number | null;
   clockSkewMs?: number;
-}
+};
 
 export interface TimelineEntry {
   at: string;

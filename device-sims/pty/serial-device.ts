@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
 import { RF_START, SY_HEAD_0, TF_SOF } from '../../edge/codecs/index.ts';
+import { mulberry32 } from '../prng.ts';
 
 /**
  * Bytes `noise()` never emits: the first byte of every frame the codecs know (SY `0x53`, TinyFrame
@@ -141,18 +142,6 @@ export class SerialDevice extends EventEmitter<SerialDeviceEvents> {
       });
     });
   }
-}
-
-/** A tiny seeded PRNG, so noise is reproducible from a seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function sleep(ms: number): Promise<void> {
