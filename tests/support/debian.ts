@@ -25,15 +25,14 @@ export function ensureDebianPackages(...names: DebianPackage[]): void {
     );
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  // Test files run in parallel workers: wait for another worker's apt-get instead of failing on its lock.
+  const lock = ['-o', 'DPkg::Lock::Timeout=600'];
   if (!updated) {
-    execFileSync('apt-get', ['update'], { stdio: 'ignore', env, timeout: 300_000 });
+    execFileSync('apt-get', [...lock, 'update'], { stdio: 'ignore', env, timeout: 600_000 });
     updated = true;
   }
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], {
-    stdio: 'ignore',
-    env,
-    timeout: 600_000,
-  });
+  const install = [...lock, 'install', '-y', '--no-install-recommends', ...missing];
+  execFileSync('apt-get', install, { stdio: 'ignore', env, timeout: 900_000 });
   const still = missing.filter((n) => !existsSync(PACKAGES[n]));
   if (still.length > 0) throw new Error(`apt-get could not install: ${still.join(' ')}`);
 }
