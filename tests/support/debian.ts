@@ -28,11 +28,23 @@ export function ensureDebianPackages(...names: DebianPackage[]): void {
   // Test files run in parallel workers: wait for another worker's apt-get instead of failing on its lock.
   const lock = ['-o', 'DPkg::Lock::Timeout=600'];
   if (!updated) {
-    execFileSync('apt-get', [...lock, 'update'], { stdio: 'ignore', env, timeout: 600_000 });
+    aptGet([...lock, 'update'], env);
     updated = true;
   }
-  const install = [...lock, 'install', '-y', '--no-install-recommends', ...missing];
-  execFileSync('apt-get', install, { stdio: 'ignore', env, timeout: 900_000 });
+  aptGet([...lock, 'install', '-y', '--no-install-recommends', ...missing], env);
   const still = missing.filter((n) => !existsSync(PACKAGES[n]));
   if (still.length > 0) throw new Error(`apt-get could not install: ${still.join(' ')}`);
+}
+
+/** apt-get, retried while another process holds a lock it does not wait for (`update`'s lists lock). */
+function aptGet(args: string[], env: NodeJS.ProcessEnv): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      execFileSync('apt-get', args, { stdio: 'ignore', env, timeout: 900_000 });
+      return;
+    } catch (err) {
+      if (attempt >= 30) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10_000);
+    }
+  }
 }
