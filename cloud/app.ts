@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
@@ -8,11 +9,15 @@ import type { Logger } from 'pino';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import { openDatabase } from './db/database.ts';
 import { AlertService } from './domain/alert-service.ts';
+import { deviceHealth } from './domain/device-health.ts';
+import { Directory } from './domain/directory.ts';
 import { figureReader } from './domain/figures.ts';
+import { regionTree } from './domain/region-tree.ts';
 import { Registry } from './domain/registry.ts';
 import { AlertScheduler } from './domain/scheduler.ts';
 import type { User } from './domain/scope.ts';
 import { Sessions } from './domain/sessions.ts';
+import type { HomeSimulatorPort } from './domain/sim-panel.ts';
 import { StatusStore } from './domain/status-store.ts';
 import { VisitStore } from './domain/visits.ts';
 import { Ingest } from './ingest/ingest.ts';
@@ -22,12 +27,16 @@ import { DispatchPush } from './push/dispatch-io.ts';
 import { alertActionRoutes } from './routes/alert-actions.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import type { RouteDeps } from './routes/context.ts';
+import { deviceRoutes } from './routes/devices.ts';
 import { figureRoutes } from './routes/figures.ts';
 import { healthRoutes } from './routes/health.ts';
 import { homeRoutes } from './routes/homes.ts';
 import { provisioningRoutes } from './routes/provisioning.ts';
+import { regionRoutes } from './routes/regions.ts';
+import { registryReadRoutes } from './routes/registry-read.ts';
 import { ruleSettingRoutes } from './routes/rule-settings.ts';
 import { sessionRoutes } from './routes/session.ts';
+import { simRoutes } from './routes/sim.ts';
 import { visitRoutes } from './routes/visits.ts';
 import { readDemoWorld, seedWorld } from './seed.ts';
 
@@ -46,6 +55,8 @@ export interface CloudOptions {
   tickMs?: number;
   /** How the cloud reaches the broker, as an ordinary MQTT client. */
   mqtt: { url?: string; username: string; password: string; clientId?: string };
+  /** Simulated homes for the tester's panel (`/api/sim/*`); only `npm start` plugs them in. */
+  simulator?: HomeSimulatorPort;
 }
 
 export interface Cloud {
@@ -66,7 +77,10 @@ export interface Cloud {
   close(): Promise<void>;
 }
 
-const DASHBOARD_DIR = join(import.meta.dirname, '..', 'dashboard', 'public');
+const DASHBOARD = join(import.meta.dirname, '..', 'dashboard');
+/** The Vite build when there is one, else the plain first page; decided when the cloud is built. */
+const dashboardDir = (): string =>
+  existsSync(join(DASHBOARD, 'dist', 'index.html')) ? join(DASHBOARD, 'dist') : join(DASHBOARD, 'public');
 
 /** Builds the cloud: store, domain, ingest, REST, Socket.IO. Opens no port. */
 export async function buildCloud(options: CloudOptions): Promise<Cloud> {
@@ -100,7 +114,7 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
     forceCloseConnections: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
   await app.register(fastifyCookie);
-  await app.register(fastifyStatic, { root: DASHBOARD_DIR, index: ['index.html'] });
+  await app.register(fastifyStatic, { root: dashboardDir(), index: ['index.html'] });
   await app.register(healthRoutes, deps);
   await app.register(sessionRoutes, deps);
   await app.register(alertRoutes, deps);
@@ -110,6 +124,10 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
   await app.register(ruleSettingRoutes, { ...deps, db });
   await app.register(figureRoutes, { ...deps, figures: figureReader(db) });
   await app.register(visitRoutes, { ...deps, visits: new VisitStore(db) });
+  await app.register(registryReadRoutes, { ...deps, directory: new Directory(db) });
+  await app.register(deviceRoutes, { ...deps, deviceHealth: (q) => deviceHealth(db, q) });
+  await app.register(regionRoutes, { ...deps, regionTree: (scope) => regionTree(db, scope) });
+  await app.register(simRoutes, { ...deps, simulator: options.simulator ?? null });
 
   const push = new DispatchPush(app.server, { alerts, authenticate: userForToken, logger });
   alerts.onChange((change, alert) => {

@@ -7,7 +7,10 @@ import type { Logger } from 'pino';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { type Broker, createBroker } from '../broker/app.ts';
 import { buildCloud, type Cloud } from '../cloud/app.ts';
+import { readDemoWorld } from '../cloud/seed.ts';
+import { ensureDashboard } from '../dashboard/build.ts';
 import { ConfigError, type SystemConfig } from './config.ts';
+import { HomeSimulator } from './home-simulator.ts';
 
 export const DEMO_WORLD = join(import.meta.dirname, '..', 'device-sims', 'fixtures', 'demo-world.json');
 const SIM_MAIN = join(import.meta.dirname, '..', 'device-sims', 'main.ts');
@@ -54,8 +57,16 @@ function listen(server: Server, port: number, host: string, variable: string): P
  */
 export async function startSystem(config: SystemConfig, logger: Logger): Promise<System> {
   ensureWritable(config.dataDir);
+  // A fresh checkout has no dashboard build yet; make it before the cloud decides what to serve at `/`.
+  const buildStarted = Date.now();
+  await ensureDashboard().then(
+    (did) => did === 'built' && logger.info({ ms: Date.now() - buildStarted }, 'dashboard built'),
+    (err: unknown) => logger.warn({ err }, 'dashboard build failed; serving the plain page'),
+  );
   const metricsRegistry = new MetricsRegistry();
   const servicePassword = randomBytes(24).toString('base64url');
+  // The tester's panel drives the demo homes; their secrets exist only in the demo world file.
+  const simulator = new HomeSimulator({ gateways: (await readDemoWorld(DEMO_WORLD)).gateways, logger });
   const cloud = await buildCloud({
     dataDir: config.dataDir,
     logger,
@@ -63,6 +74,7 @@ export async function startSystem(config: SystemConfig, logger: Logger): Promise
     escalateAfterS: config.escalateAfterS,
     fallGraceS: config.fallGraceS,
     mqtt: { username: 'svc:cloud', password: servicePassword, clientId: 'cloud-1' },
+    simulator,
   });
   await cloud.seedIfEmpty(DEMO_WORLD);
   const broker = await createBroker({
@@ -76,6 +88,7 @@ export async function startSystem(config: SystemConfig, logger: Logger): Promise
   let sims: ChildProcess | null = null;
   const close = async (): Promise<void> => {
     sims?.kill('SIGTERM');
+    await simulator.stop();
     await cloud.close();
     // Stop accepting first; the server's close only completes once Aedes has dropped every client.
     const closed = new Promise<void>((resolve) => mqttServer.close(() => resolve()));
@@ -95,6 +108,7 @@ export async function startSystem(config: SystemConfig, logger: Logger): Promise
     const address = cloud.app.server.address();
     const httpUrl = `http://${config.host}:${typeof address === 'object' && address ? address.port : config.httpPort}`;
     await cloud.connect(mqttUrl);
+    simulator.start(mqttUrl);
     if (config.simHomes > 0) {
       sims = spawn(
         process.execPath,

@@ -106,4 +106,16 @@ describe('the alerting brain in the running system', () => {
     );
     expect(alert.severity).toBe('medium');
   });
+
+  it('a smoke alarm is a critical alert that names the room its detector is in', async () => {
+    const operator = await sys.dispatcher('op-shizishan');
+    const home = await sys.home('gw-0001');
+    await home.event('smoke', { deviceId: 'gw-0001-fall' });
+    const alert = await eventually(
+      () => operator.raised.find((a) => a.type === 'smoke'),
+      2000,
+      'smoke alert',
+    );
+    expect(alert).toMatchObject({ severity: 'critical', details: { room: '卫生间' } });
+  });
 });

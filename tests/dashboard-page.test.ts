@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDashboard } from '../dashboard/build.ts';
 import type { Alert } from '../protocol/index.ts';
 import { launchChromium } from './support/browser.ts';
 import { demoUser, eventually, TestSystem } from './support/system.ts';
@@ -12,6 +13,7 @@ describe('the first dispatch page in a real browser', () => {
   let sys: TestSystem;
   let browser: Browser;
   beforeAll(async () => {
+    await ensureDashboard({ whenStale: true });
     browser = await launchChromium();
     sys = await TestSystem.start();
   }, 600_000);
@@ -91,7 +93,10 @@ describe('the first dispatch page in a real browser', () => {
     });
     await home.connect(sys.system.mqttUrl);
     await home.event('sos');
-    await page.getByText('<img src=x onerror="window.__pwned=1">').waitFor({ timeout: 3000 });
+    await page
+      .getByTestId('alert-queue')
+      .getByText('<img src=x onerror="window.__pwned=1">')
+      .waitFor({ timeout: 3000 });
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.locator('b', { hasText: 'bold' }).count()).toBe(0);
     await home.close();

@@ -157,4 +157,35 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX visits_elder ON visits (elder_id, visited_at);
   `,
+  `
+  CREATE TABLE notification_prefs (
+    username TEXT PRIMARY KEY REFERENCES users (username),
+    prefs TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE push_subscriptions (
+    endpoint TEXT PRIMARY KEY,
+    username TEXT NOT NULL REFERENCES users (username),
+    keys TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX push_subscriptions_user ON push_subscriptions (username);
+  CREATE TABLE notifications (
+    id TEXT PRIMARY KEY,
+    alert_id TEXT NOT NULL REFERENCES alerts (id),
+    recipient TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    target TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    message TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed', 'cancelled')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    delivered_at TEXT
+  );
+  CREATE INDEX notifications_due ON notifications (status, next_attempt_at);
+  CREATE INDEX notifications_alert ON notifications (alert_id);
+  `,
 ];

@@ -28,6 +28,8 @@ export interface AlertServiceOptions {
   ruleOverrides?: GlobalOverrides;
   /** Told when a rule throws; the other rules go on. */
   onRuleError?: (ruleId: string, err: unknown) => void;
+  /** Runs inside the transaction of every alert change (the notification outbox plans here). */
+  inTransaction?: (changes: readonly Change[], now: number) => void;
 }
 
 /** A gateway clock ahead of ours by more than this is flagged and not trusted for rule timing. */
@@ -44,11 +46,13 @@ export class AlertService {
   readonly #listeners = new Set<AlertListener>();
   readonly #clock: () => number;
   readonly #escalateAfterMs: number;
+  readonly #inTx: (changes: readonly Change[], now: number) => void;
 
   constructor(db: DatabaseSync, options: AlertServiceOptions = {}) {
     this.#db = db;
     this.#clock = options.clock ?? Date.now;
     this.#escalateAfterMs = (options.escalateAfterS ?? 60) * 1000;
+    this.#inTx = options.inTransaction ?? (() => {});
     this.store = new AlertStore(db);
     this.engine = new RuleEngine(
       db,
@@ -110,7 +114,9 @@ export class AlertService {
         clockSkewMs,
         event: { id: event.id, ts: event.ts },
       };
-      return { duplicate: false, changes: applyActions(this.store, actions, apply) };
+      const changes = applyActions(this.store, actions, apply);
+      this.#inTx(changes, now);
+      return { duplicate: false, changes };
     });
     if (!outcome.duplicate) this.#emit(outcome.changes);
     return outcome;
@@ -119,13 +125,12 @@ export class AlertService {
   /** Runs the rules for vitals and gateway or device states. */
   ingest(input: RuleInput, receivedAt: string): Change[] {
     const now = this.#clock();
-    const changes = transaction(this.#db, () =>
-      applyActions(this.store, this.engine.evaluate(input, now), {
-        now,
-        receivedAt,
-        escalateAfterMs: this.#escalateAfterMs,
-      }),
-    );
+    const changes = transaction(this.#db, () => {
+      const apply = { now, receivedAt, escalateAfterMs: this.#escalateAfterMs };
+      const applied = applyActions(this.store, this.engine.evaluate(input, now), apply);
+      this.#inTx(applied, now);
+      return applied;
+    });
     this.#emit(changes);
     return changes;
   }
@@ -139,7 +144,9 @@ export class AlertService {
         receivedAt: timestamp(now),
         escalateAfterMs: this.#escalateAfterMs,
       });
-      return [...fromRules, ...this.#escalate(now)];
+      const all = [...fromRules, ...this.#escalate(now)];
+      this.#inTx(all, now);
+      return all;
     });
     this.#emit(changes);
     return changes;
@@ -203,6 +210,11 @@ export class AlertService {
     });
   }
 
+  /** A timeline entry by the system (deliveries of notifications), without a state change to push. */
+  recordSystem(id: string, action: string, data: Record<string, unknown>): void {
+    this.store.addTimeline(id, { at: timestamp(this.#clock()), actor: 'system', action, data });
+  }
+
   /** The alert reached a dispatcher's screen (kept only the first time). */
   markPushed(id: string): void {
     this.store.markPushed(id, timestamp(this.#clock()));
@@ -212,9 +224,12 @@ export class AlertService {
     const result = transaction(this.#db, (): ActionResult => {
       const alert = this.store.get(id);
       if (!alert) return { ok: false, code: 'not_found' };
-      const changed = change(alert, timestamp(this.#clock()));
+      const now = this.#clock();
+      const changed = change(alert, timestamp(now));
       if (changed === 'already_resolved') return { ok: false, code: 'already_resolved' };
-      return { ok: true, alert: changed ? (this.store.get(id) as AlertView) : alert, changed };
+      const after = changed ? (this.store.get(id) as AlertView) : alert;
+      if (changed) this.#inTx([{ change: 'updated', alert: after }], now);
+      return { ok: true, alert: after, changed };
     });
     if (result.ok && result.changed) this.#emit([{ change: 'updated', alert: result.alert }]);
     return result;

@@ -204,8 +204,11 @@ export class Registry {
     if (!gw) return null;
     const householdId = String(gw.household_id);
     const device = this.#db
-      .prepare('SELECT kind, elder_id FROM devices WHERE gateway_id = ? AND id = ?')
+      .prepare('SELECT kind, elder_id, config FROM devices WHERE gateway_id = ? AND id = ?')
       .get(gatewayId, deviceId);
+    const location = device
+      ? (JSON.parse(String(device.config)) as { location?: unknown }).location
+      : undefined;
     const firstElder = this.#db
       .prepare('SELECT id FROM elders WHERE household_id = ? ORDER BY id LIMIT 1')
       .get(householdId);

@@ -9,12 +9,17 @@ export class StatusStore {
     this.#db = db;
   }
 
+  /**
+   * The newest message received wins, whatever its `ts`: a will is composed when its gateway connects,
+   * so its `ts` is always older than the birth it follows, and a `ts` guard would never let a dead
+   * gateway show as offline. One subscription delivers a topic in order, and a retained replay is the
+   * broker's latest.
+   */
   gatewayState(gatewayId: string, s: GatewayState, at: string): void {
     this.#db
       .prepare(
         `INSERT INTO gateway_status (gateway_id, state, ts, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (gateway_id) DO UPDATE SET state = excluded.state, ts = excluded.ts, updated_at = excluded.updated_at
-         WHERE excluded.ts >= gateway_status.ts`,
+         ON CONFLICT (gateway_id) DO UPDATE SET state = excluded.state, ts = excluded.ts, updated_at = excluded.updated_at`,
       )
       .run(gatewayId, s.state, s.ts, at);
   }

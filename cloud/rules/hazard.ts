@@ -19,7 +19,7 @@ export const hazardRule: Rule<undefined, ElderFacts> = {
   evaluate(input) {
     if (input.kind !== 'event' || !isHazard(input.type)) return { actions: [], nextState: undefined };
     const { subject, type } = input;
-    const room = input.data?.room;
+    const room = input.data?.room ?? input.data?.location;
     const alert = {
       type,
       severity: HAZARD_SEVERITY[type],

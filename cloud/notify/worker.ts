@@ -1,0 +1,102 @@
+import type { Logger } from 'pino';
+import { timestamp } from '../../protocol/index.ts';
+import type { AlertService } from '../domain/alert-service.ts';
+import type { DueNotification, NotificationOutbox } from './outbox.ts';
+import type { Channel, ChannelSender } from './types.ts';
+
+const MAX_ATTEMPTS = 12;
+const MAX_BACKOFF_MS = 10 * 60_000;
+
+/** Exponential backoff with jitter: 1 s, 2 s, 4 s … capped at 10 minutes. */
+export function backoffMs(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(1000 * 2 ** Math.max(0, attempt - 1), MAX_BACKOFF_MS);
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+/**
+ * Delivers the notification outbox: each due row goes to its channel; success and final failure are
+ * recorded on the row and on the alert's timeline (who, which channel, when). A row is sent by one beat
+ * at a time; after a restart a row still pending is sent again under the same id, which channels pass on
+ * as their idempotency key (webhook `Idempotency-Key`, e-mail `Message-ID`, push `Topic`).
+ */
+export class NotificationWorker {
+  readonly #outbox: NotificationOutbox;
+  readonly #alerts: AlertService;
+  readonly #channels: Partial<Record<Channel, ChannelSender>>;
+  readonly #log: Logger;
+  readonly #everyMs: number;
+  readonly #sending = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(deps: {
+    outbox: NotificationOutbox;
+    alerts: AlertService;
+    channels: Partial<Record<Channel, ChannelSender>>;
+    logger: Logger;
+    everyMs?: number;
+  }) {
+    this.#outbox = deps.outbox;
+    this.#alerts = deps.alerts;
+    this.#channels = deps.channels;
+    this.#log = deps.logger.child({ component: 'notify' });
+    this.#everyMs = deps.everyMs ?? 500;
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => void this.beat(), this.#everyMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Sends everything due now; resolves when this beat's sends have finished. */
+  async beat(): Promise<void> {
+    const due = this.#outbox.due(this.#alerts.now()).filter((n) => !this.#sending.has(n.id));
+    await Promise.all(due.map((n) => this.#deliver(n)));
+  }
+
+  async #deliver(n: DueNotification): Promise<void> {
+    this.#sending.add(n.id);
+    try {
+      const alert = this.#alerts.store.get(n.alertId);
+      // A chain step whose alert was resolved meanwhile would only alarm a family for nothing.
+      if (n.reason === 'alert' && alert?.state === 'resolved') return this.#outbox.cancel(n.id);
+      const sender = this.#channels[n.channel];
+      if (!sender) throw new Error(`no ${n.channel} channel configured`);
+      await sender.send(n.target, n.message);
+      this.#outbox.delivered(n.id, timestamp(this.#alerts.now()));
+      this.#alerts.recordSystem(n.alertId, 'notified', {
+        recipient: n.recipient,
+        channel: n.channel,
+        reason: n.reason,
+      });
+      this.#log.info(
+        { alertId: n.alertId, notificationId: n.id, channel: n.channel },
+        'notification delivered',
+      );
+    } catch (err) {
+      this.#failed(n, (err as Error).message ?? String(err));
+    } finally {
+      this.#sending.delete(n.id);
+    }
+  }
+
+  #failed(n: DueNotification, error: string): void {
+    const attempt = n.attempts + 1;
+    const giveUp = attempt >= MAX_ATTEMPTS;
+    this.#outbox.retry(n.id, error, this.#alerts.now() + backoffMs(attempt), giveUp);
+    this.#log.warn(
+      { alertId: n.alertId, notificationId: n.id, channel: n.channel, attempt, error },
+      'notification not delivered',
+    );
+    if (giveUp)
+      this.#alerts.recordSystem(n.alertId, 'notify_failed', {
+        recipient: n.recipient,
+        channel: n.channel,
+        error,
+      });
+  }
+}

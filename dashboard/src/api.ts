@@ -1,0 +1,79 @@
+/** REST calls with the session's bearer token; failures carry the HTTP status (0: no answer at all). */
+const TOKEN_KEY = 'eldercare.dispatch.token';
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly body: unknown;
+
+  constructor(status: number, body: unknown) {
+    super(`HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+export function statusOf(err: unknown): number {
+  return err instanceof ApiError ? err.status : 0;
+}
+
+export const token = {
+  get: (): string | null => sessionStorage.getItem(TOKEN_KEY),
+  set: (value: string): void => sessionStorage.setItem(TOKEN_KEY, value),
+  clear: (): void => sessionStorage.removeItem(TOKEN_KEY),
+};
+
+/** Called on any 401 once logged in: the session ended elsewhere. */
+let onExpired: () => void = () => {};
+export function whenExpired(handler: () => void): void {
+  onExpired = handler;
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const bearer = token.get();
+  if (bearer) headers.authorization = `Bearer ${bearer}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      // so logging out still reaches the server across the reload
+      keepalive: method === 'DELETE',
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+  } catch {
+    throw new ApiError(0, null);
+  }
+  const text = await res.text();
+  let parsed: unknown = null;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    parsed = text;
+  }
+  if (!res.ok) {
+    if (res.status === 401 && bearer && path !== '/api/session') onExpired();
+    throw new ApiError(res.status, parsed);
+  }
+  return parsed as T;
+}
+
+export const get = <T>(path: string): Promise<T> => api<T>('GET', path);
+export const post = <T>(path: string, body: unknown = {}): Promise<T> => api<T>('POST', path, body);
+
+/**
+ * A read whose route may not exist yet (or whose object is gone): null on 404/405/501 instead of an
+ * error, so the view shows its empty state.
+ */
+export async function getOptional<T>(path: string): Promise<T | null> {
+  try {
+    return await get<T>(path);
+  } catch (err) {
+    if ([404, 405, 501].includes(statusOf(err))) return null;
+    throw err;
+  }
+}
+
+export const enc = encodeURIComponent;

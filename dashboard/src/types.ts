@@ -1,0 +1,154 @@
+/** Shapes of the REST answers the dashboard reads (CONTRACT §4 plus the documented extensions). */
+import type { Alert, Role } from '../../protocol/alerts.ts';
+
+export type { Alert, AlertState, Outcome, Severity } from '../../protocol/alerts.ts';
+
+export interface AlertView extends Alert {
+  elderName?: string;
+  address?: string;
+  regionName?: string;
+  repeatCount?: number;
+  lastSeenAt?: string;
+  details?: Record<string, unknown>;
+  firstPushedAt?: string;
+  clearedAt?: string;
+  clockSkewMs?: number;
+}
+
+export interface SessionUser {
+  username: string;
+  role: Role;
+  scope: string;
+  elderIds?: string[];
+}
+
+export interface TimelineEntry {
+  at: string;
+  actor: string;
+  action: string;
+  note?: string;
+  data?: Record<string, unknown>;
+}
+
+export interface Contact {
+  name: string;
+  relation?: string;
+  phone?: string;
+}
+
+export interface ElderProfile {
+  birthYear?: number;
+  sex?: string;
+  livesAlone?: boolean;
+  mobility?: string;
+  conditions?: string[];
+  medications?: string[];
+  accessNotes?: string;
+  contacts?: Contact[];
+  phone?: string;
+  responseProcedure?: string[];
+}
+
+export interface ElderDetail {
+  id: string;
+  name: string;
+  householdId: string;
+  address?: string;
+  region?: string;
+  regionName?: string;
+  age?: number;
+  profile?: ElderProfile;
+}
+
+export interface DeviceInfo {
+  id: string;
+  kind: string;
+  elderId?: string;
+  location?: string;
+  online: boolean;
+  battery?: number;
+  rssi?: number;
+  lastSeenAt?: string;
+}
+
+export interface GatewayInfo {
+  id: string;
+  state: string;
+  lastSeenAt?: string;
+  devices: DeviceInfo[];
+}
+
+export interface HouseholdDetail {
+  id: string;
+  region: string;
+  regionName?: string;
+  address: string;
+  elders: { id: string; name: string }[];
+  gateways: GatewayInfo[];
+}
+
+export interface DeviceProblem {
+  gatewayId: string;
+  deviceId: string | null;
+  kind: string;
+  householdId: string;
+  address?: string;
+  region?: string;
+  elderName?: string;
+  online: boolean;
+  battery?: number;
+  lastSeenAt?: string;
+}
+
+export interface RegionSummary {
+  id: string;
+  name: string;
+  level: 'city' | 'district' | 'community' | string;
+  parent: string | null;
+  open: { critical: number; high: number; medium: number; low: number };
+  acknowledged: number;
+  openTotal: number;
+}
+
+export interface GroupFigures {
+  region: string | null;
+  total: number;
+  acknowledged: number;
+  ackWithin60sShare: number | null;
+  ackWithin180sShare: number | null;
+  ackP50S: number | null;
+  ackP95S: number | null;
+  resolveP50S: number | null;
+  resolveP95S: number | null;
+  byType: Record<string, number>;
+  bySeverity: Record<string, number>;
+  byOutcome: Record<string, number>;
+  falseAlarmRate: number | null;
+  openNow: number;
+}
+
+export interface Figures {
+  targets: { ackWithin60s: number; ackWithin180s: number };
+  overall: GroupFigures;
+  groups: GroupFigures[];
+}
+
+export interface DayFigures {
+  day: string;
+  total: number;
+  ackWithin60sShare: number | null;
+  ackP50S: number | null;
+}
+
+export interface SimHome {
+  gatewayId: string;
+  householdId: string;
+  address: string;
+  elderNames: string[];
+  connected: boolean;
+  powered: boolean;
+}
+
+export type VitalsRow = { ts: string } & Partial<
+  Record<'hr' | 'spo2' | 'rr' | 'temp' | 'sys' | 'dia', number>
+>;
