@@ -12,6 +12,7 @@ import { AlertService } from './domain/alert-service.ts';
 import { deviceHealth } from './domain/device-health.ts';
 import { Directory } from './domain/directory.ts';
 import { figureReader } from './domain/figures.ts';
+import { loadOrCreateSecret } from './domain/keys.ts';
 import { regionTree } from './domain/region-tree.ts';
 import { Registry } from './domain/registry.ts';
 import { AlertScheduler } from './domain/scheduler.ts';
@@ -23,6 +24,10 @@ import { VisitStore } from './domain/visits.ts';
 import { Ingest } from './ingest/ingest.ts';
 import { MqttLink } from './ingest/mqtt-link.ts';
 import { type CloudMetrics, createCloudMetrics } from './metrics.ts';
+import { NotificationOutbox } from './notify/outbox.ts';
+import type { NotifyPolicy } from './notify/policy.ts';
+import type { Channel, ChannelSender } from './notify/types.ts';
+import { NotificationWorker } from './notify/worker.ts';
 import { DispatchPush } from './push/dispatch-io.ts';
 import { alertActionRoutes } from './routes/alert-actions.ts';
 import { alertRoutes } from './routes/alerts.ts';
@@ -55,11 +60,16 @@ export interface CloudOptions {
   tickMs?: number;
   /** How the cloud reaches the broker, as an ordinary MQTT client. */
   mqtt: { url?: string; username: string; password: string; clientId?: string };
+  /** Notification channels (Web Push, e-mail, webhook); none configured: notifications wait in the outbox. */
+  channels?: Partial<Record<Channel, ChannelSender>>;
+  /** Who in the family is told when (defaults: critical at once, high at the first escalation). */
+  notifyPolicy?: Partial<NotifyPolicy>;
   /** Simulated homes for the tester's panel (`/api/sim/*`); only `npm start` plugs them in. */
   simulator?: HomeSimulatorPort;
 }
 
 export interface Cloud {
+  notifications: NotificationOutbox;
   app: FastifyInstance<
     RawServerDefault,
     IncomingMessage,
@@ -88,7 +98,14 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
   const metrics = createCloudMetrics(options.metricsRegistry);
   const registry = new Registry(db);
   const sessions = new Sessions(db);
+  const notifications = new NotificationOutbox(
+    db,
+    loadOrCreateSecret(join(options.dataDir, 'notify.key')),
+    options.notifyPolicy,
+  );
   const alerts = new AlertService(db, {
+    // The notification outbox is written in the same transaction as the alert change that causes it.
+    inTransaction: (changes, now) => notifications.plan(changes, now),
     escalateAfterS: options.escalateAfterS ?? 60,
     ruleOverrides: { fall: { graceS: options.fallGraceS ?? 30 } },
     onRuleError: (ruleId, err) => {
@@ -104,7 +121,16 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
     const username = sessions.resolve(token);
     return username ? (registry.findUser(username)?.user ?? null) : null;
   };
-  const deps: RouteDeps = { registry, sessions, alerts, status, metrics, logger, userForToken };
+  const deps: RouteDeps = {
+    registry,
+    sessions,
+    alerts,
+    status,
+    notifications,
+    metrics,
+    logger,
+    userForToken,
+  };
 
   const app = Fastify({
     // Per-request lines would drown the dispatch log; HTTP logs warnings and errors only.
@@ -142,10 +168,20 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
     );
   });
   const scheduler = new AlertScheduler(alerts, logger, options.tickMs ?? 1000);
-  if ((options.tickMs ?? 1000) > 0) scheduler.start();
+  const notifier = new NotificationWorker({
+    outbox: notifications,
+    alerts,
+    channels: options.channels ?? {},
+    logger,
+  });
+  if ((options.tickMs ?? 1000) > 0) {
+    scheduler.start();
+    notifier.start();
+  }
   let link: MqttLink | null = null;
   app.addHook('preClose', async () => {
     scheduler.stop();
+    notifier.stop();
     await link?.stop();
     await push.close();
   });
@@ -158,6 +194,7 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
     registry,
     alerts,
     metrics,
+    notifications,
     async seedIfEmpty(path) {
       if (!registry.isEmpty()) return false;
       await seedWorld(db, registry, await readDemoWorld(path));

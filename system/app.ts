@@ -107,6 +107,7 @@ export async function startSystem(config: SystemConfig, logger: Logger): Promise
       });
     const address = cloud.app.server.address();
     const httpUrl = `http://${config.host}:${typeof address === 'object' && address ? address.port : config.httpPort}`;
+    cloud.notifications.setPublicUrl(httpUrl);
     await cloud.connect(mqttUrl);
     simulator.start(mqttUrl);
     if (config.simHomes > 0) {

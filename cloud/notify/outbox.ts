@@ -26,13 +26,18 @@ export interface DueNotification {
  */
 export class NotificationOutbox {
   readonly #db: DatabaseSync;
-  readonly #policy: NotifyPolicy;
+  #policy: NotifyPolicy;
   readonly #secret: string;
 
   constructor(db: DatabaseSync, secret: string, policy: Partial<NotifyPolicy> = {}) {
     this.#db = db;
     this.#secret = secret;
     this.#policy = { ...DEFAULT_POLICY, ...policy };
+  }
+
+  /** Links in messages point here; known only once the HTTP server listens. */
+  setPublicUrl(url: string): void {
+    this.#policy = { ...this.#policy, publicUrl: url };
   }
 
   /** Plans what these alert changes mean for families; call inside the alert change's transaction. */
@@ -178,9 +183,7 @@ export class NotificationOutbox {
   }
 
   /** Delivery records of an alert, for the operator's timeline. */
-  ofAlert(
-    alertId: string,
-  ): {
+  ofAlert(alertId: string): {
     id: string;
     recipient: string;
     channel: string;

@@ -7,6 +7,7 @@ import type { User } from '../domain/scope.ts';
 import type { Sessions } from '../domain/sessions.ts';
 import type { StatusStore } from '../domain/status-store.ts';
 import type { CloudMetrics } from '../metrics.ts';
+import type { NotificationOutbox } from '../notify/outbox.ts';
 
 export const SESSION_COOKIE = 'eldercare_session';
 
@@ -16,6 +17,7 @@ export interface RouteDeps {
   sessions: Sessions;
   alerts: AlertService;
   status: StatusStore;
+  notifications: NotificationOutbox;
   metrics: CloudMetrics;
   logger: Logger;
   /** Resolves a session token to its user, or null. */
