@@ -259,13 +259,41 @@ describe('service figures over a fixed set of alerts', () => {
   it('the daily series splits at local (+08:00) midnight and lists days without alerts', () => {
     const days = seriesByDay(db, { region: 'c1.d_1', from: FROM, to: at(Date.parse(TO), 86_400) });
     expect(days).toEqual([
-      { day: '2026-10-01', total: 10, ackWithin60sShare: 0.6, ackP50S: 50 },
-      { day: '2026-10-02', total: 6, ackWithin60sShare: 5 / 6, ackP50S: 25 },
-      { day: '2026-10-03', total: 1, ackWithin60sShare: 0, ackP50S: null },
+      {
+        day: '2026-10-01',
+        total: 10,
+        ackWithin60sShare: 0.6,
+        ackWithin180sShare: 0.8,
+        ackP50S: 50,
+        ackP95S: 200,
+      },
+      {
+        day: '2026-10-02',
+        total: 6,
+        ackWithin60sShare: 5 / 6,
+        ackWithin180sShare: 1,
+        ackP50S: 25,
+        ackP95S: 150,
+      },
+      {
+        day: '2026-10-03',
+        total: 1,
+        ackWithin60sShare: 0,
+        ackWithin180sShare: 0,
+        ackP50S: null,
+        ackP95S: null,
+      },
     ]);
+    const empty = {
+      total: 0,
+      ackWithin60sShare: null,
+      ackWithin180sShare: null,
+      ackP50S: null,
+      ackP95S: null,
+    };
     expect(seriesByDay(db, { region: 'c1.d2.y', from: FROM, to: TO })).toEqual([
-      { day: '2026-10-01', total: 0, ackWithin60sShare: null, ackP50S: null },
-      { day: '2026-10-02', total: 0, ackWithin60sShare: null, ackP50S: null },
+      { day: '2026-10-01', ...empty },
+      { day: '2026-10-02', ...empty },
     ]);
   });
 

@@ -76,7 +76,9 @@ export interface DayFigures {
   day: string;
   total: number;
   ackWithin60sShare: number | null;
+  ackWithin180sShare: number | null;
   ackP50S: number | null;
+  ackP95S: number | null;
 }
 
 interface AlertRow {
@@ -272,12 +274,17 @@ export function seriesByDay(db: DatabaseSync, q: Omit<FigureQuery, 'groupBy'>): 
   for (let start = localDayStart(localDay(Date.parse(q.from))); start < toMs; start += DAY_MS)
     byDay.set(localDay(start), []);
   for (const row of loadAlerts(db, q)) byDay.get(localDay(row.raisedMs))?.push(row);
-  return [...byDay].map(([day, rows]) => ({
-    day,
-    total: rows.length,
-    ackWithin60sShare: shareWithin(rows, 60_000),
-    ackP50S: nearestRank(ackDelays(rows).map(seconds), 0.5),
-  }));
+  return [...byDay].map(([day, rows]) => {
+    const delays = ackDelays(rows).map(seconds);
+    return {
+      day,
+      total: rows.length,
+      ackWithin60sShare: shareWithin(rows, 60_000),
+      ackWithin180sShare: shareWithin(rows, 180_000),
+      ackP50S: nearestRank(delays, 0.5),
+      ackP95S: nearestRank(delays, 0.95),
+    };
+  });
 }
 
 /** What the routes need, bound to the store: `deps.figures` in RouteDeps. */

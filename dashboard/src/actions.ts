@@ -27,7 +27,7 @@ export async function acknowledge(ctx: AppContext, id: string): Promise<boolean>
       // The fresh list no longer holds it, so the row goes after the operator has read why.
       setTimeout(() => ctx.resync(), 4000);
     } else {
-      ctx.notices.set(id, { key: 'ack.failed', tone: 'warn' });
+      ctx.notices.set(id, { key: status === 403 ? 'ack.forbidden' : 'ack.failed', tone: 'warn' });
     }
     return false;
   }

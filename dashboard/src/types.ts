@@ -137,7 +137,9 @@ export interface DayFigures {
   day: string;
   total: number;
   ackWithin60sShare: number | null;
+  ackWithin180sShare: number | null;
   ackP50S: number | null;
+  ackP95S: number | null;
 }
 
 export interface SimHome {

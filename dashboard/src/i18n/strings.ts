@@ -52,6 +52,7 @@ export const STRINGS = {
   'ack.resolved': ['already resolved', '已办结'],
   'ack.gone': ['no longer available', '已不可见'],
   'ack.failed': ['failed — try again', '操作失败，请重试'],
+  'ack.forbidden': ['your role cannot acknowledge alerts', '您的角色无权确认警报'],
 
   'detail.close': ['Close', '关闭'],
   'detail.loading': ['Loading…', '加载中…'],
@@ -121,6 +122,7 @@ export const STRINGS = {
   'action.resolveNote': ['Closing note (optional)', '办结说明（可选）'],
   'action.sent': ['Saved', '已保存'],
   'action.failed': ['Could not save (HTTP {status})', '保存失败（HTTP {status}）'],
+  'action.forbidden': ['Only the dispatch centre can do this', '此操作仅限调度中心人员'],
 
   'milestone.responder_accepted': ['Responder accepted', '响应人员已接单'],
   'milestone.on_scene': ['On scene', '已到达现场'],
@@ -209,8 +211,11 @@ export const STRINGS = {
   'figures.falseAlarms': ['False alarms', '误报率'],
   'figures.total': ['Alerts', '警报总数'],
   'figures.openNow': ['Open now', '当前待处理'],
-  'figures.daily60': ['Daily share answered within 60 s', '每日 60 秒内应答比例'],
-  'figures.dailyP50': ['Daily median answer time (s)', '每日应答时间中位数（秒）'],
+  'figures.daily60': ['Daily share answered within 60 s and 180 s', '每日 60 秒 / 180 秒内应答比例'],
+  'figures.dailyP50': [
+    'Daily answer time: median and 95th percentile (s)',
+    '每日应答时间：中位数与 95 分位（秒）',
+  ],
   'figures.dailyTotal': ['Alerts per day', '每日警报数'],
   'figures.byGroup': ['Answered in time, by community', '各社区及时应答比例'],
   'figures.byType': ['By type', '按类型'],

@@ -23,7 +23,8 @@ export function actionsSection(ctx: AppContext, alert: AlertView, done: () => vo
       status.className = 'action-status ok';
       done();
     } catch (err) {
-      status.textContent = t('action.failed', { status: statusOf(err) });
+      const code = statusOf(err);
+      status.textContent = code === 403 ? t('action.forbidden') : t('action.failed', { status: code });
       status.className = 'action-status warn';
     } finally {
       button.disabled = false;

@@ -147,7 +147,8 @@ export class FiguresPage implements View {
   #dailyCharts(f: Figures): Chart[] {
     const x = this.#daily.map((d) => Date.parse(`${d.day}T00:00:00+08:00`) / 1000);
     const share = this.#daily.map((d) => pct100(d.ackWithin60sShare));
-    const low = Math.min(80, ...share.filter((v): v is number => v !== null));
+    const share180 = this.#daily.map((d) => pct100(d.ackWithin180sShare));
+    const low = Math.min(80, ...[...share, ...share180].filter((v): v is number => v !== null));
     // Half a day either side, so the first and last day's bars are drawn whole.
     const span: [number, number] | undefined = x.length
       ? [(x[0] ?? 0) - 43_200, (x[x.length - 1] ?? 0) + 43_200]
@@ -158,11 +159,18 @@ export class FiguresPage implements View {
         x,
         [
           { label: t('figures.within60'), values: share, color: COLORS.blue },
+          { label: t('figures.within180'), values: share180, color: COLORS.teal },
           {
             label: `${t('figures.targetLine')} ${percent(f.targets.ackWithin60s)}`,
             values: x.map(() => f.targets.ackWithin60s * 100),
             color: COLORS.red,
             dash: [6, 4],
+          },
+          {
+            label: `${t('figures.targetLine')} ${percent(f.targets.ackWithin180s)}`,
+            values: x.map(() => f.targets.ackWithin180s * 100),
+            color: COLORS.grey,
+            dash: [2, 3],
           },
         ],
         { y: { range: [Math.floor(low), 100], label: '%' } },
@@ -174,6 +182,7 @@ export class FiguresPage implements View {
         x,
         [
           { label: t('figures.p50'), values: this.#daily.map((d) => d.ackP50S), color: COLORS.teal },
+          { label: t('figures.p95'), values: this.#daily.map((d) => d.ackP95S), color: COLORS.blue },
           {
             label: t('regions.within60'),
             values: x.map(() => 60),
