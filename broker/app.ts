@@ -122,7 +122,27 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     },
   });
 
-  aedes.on('client', () => metrics.connections.inc());
+  const clientsOf = (gatewayId: string): Client[] =>
+    Object.values((aedes as unknown as { clients: Record<string, Client> }).clients).filter((c) => {
+      const p = principals.get(c);
+      return p?.kind === 'gateway' && p.gatewayId === gatewayId;
+    });
+
+  aedes.on('client', (client) => {
+    metrics.connections.inc();
+    // One connection per gateway id: the newer wins (a gateway that rebooted, or a clone of its secret).
+    const p = principals.get(client);
+    if (p?.kind !== 'gateway') return;
+    for (const other of clientsOf(p.gatewayId)) {
+      if (other === client) continue;
+      metrics.connectRefused.inc({ reason: 'replaced' });
+      log.warn(
+        { gatewayId: p.gatewayId, clientId: other.id, newClientId: client.id },
+        'older connection of the gateway closed',
+      );
+      other.close();
+    }
+  });
   aedes.on('clientDisconnect', () => metrics.connections.dec());
   aedes.on('clientError', (client, err) =>
     log.debug({ clientId: client.id, err: err.message }, 'client error'),
@@ -158,10 +178,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     metrics,
     disconnectGateway(gatewayId) {
       authenticator.forget(gatewayId);
-      for (const client of Object.values((aedes as unknown as { clients: Record<string, Client> }).clients)) {
-        const p = principals.get(client);
-        if (p?.kind === 'gateway' && p.gatewayId === gatewayId) client.close();
-      }
+      for (const client of clientsOf(gatewayId)) client.close();
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -34,6 +35,7 @@ import { alertRoutes } from './routes/alerts.ts';
 import type { RouteDeps } from './routes/context.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { figureRoutes } from './routes/figures.ts';
+import { type GatewayAccessEvents, gatewayAccessRoutes } from './routes/gateway-access.ts';
 import { healthRoutes } from './routes/health.ts';
 import { homeRoutes } from './routes/homes.ts';
 import { provisioningRoutes } from './routes/provisioning.ts';
@@ -70,6 +72,8 @@ export interface CloudOptions {
 
 export interface Cloud {
   notifications: NotificationOutbox;
+  /** `changed` fires when a gateway is revoked or its secret rotated: the broker closes its connections. */
+  gatewayAccess: GatewayAccessEvents;
   app: FastifyInstance<
     RawServerDefault,
     IncomingMessage,
@@ -146,6 +150,8 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
   await app.register(alertRoutes, deps);
   await app.register(alertActionRoutes, deps);
   await app.register(provisioningRoutes, deps);
+  const gatewayAccess: GatewayAccessEvents = new EventEmitter();
+  await app.register(gatewayAccessRoutes, { ...deps, gatewayAccess });
   await app.register(homeRoutes, deps);
   await app.register(ruleSettingRoutes, { ...deps, db });
   await app.register(figureRoutes, { ...deps, figures: figureReader(db) });
@@ -195,6 +201,7 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
     alerts,
     metrics,
     notifications,
+    gatewayAccess,
     async seedIfEmpty(path) {
       if (!registry.isEmpty()) return false;
       await seedWorld(db, registry, await readDemoWorld(path));

@@ -84,6 +84,7 @@ export async function startSystem(config: SystemConfig, logger: Logger): Promise
     logger,
     registry: metricsRegistry,
   });
+  cloud.gatewayAccess.on('changed', (gatewayId) => broker.disconnectGateway(gatewayId));
   const mqttServer = createServer(broker.aedes.handle);
   let sims: ChildProcess | null = null;
   const close = async (): Promise<void> => {

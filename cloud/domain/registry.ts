@@ -154,6 +154,26 @@ export class Registry {
     });
   }
 
+  /** The gateway's household, or null when there is no such gateway. */
+  gatewayHousehold(gatewayId: string): HouseholdRow | null {
+    const row = this.#db.prepare('SELECT household_id FROM gateways WHERE id = ?').get(gatewayId);
+    return row ? this.getHousehold(String(row.household_id)) : null;
+  }
+
+  /** A revoked gateway is refused at its next CONNECT; its record and history stay. */
+  revokeGateway(gatewayId: string, at: string): void {
+    this.#db
+      .prepare('UPDATE gateways SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?')
+      .run(at, gatewayId);
+  }
+
+  /** A new secret (already hashed); the old one stops working at once. Also lifts a revocation. */
+  rotateGatewaySecret(gatewayId: string, secretHash: string): void {
+    this.#db
+      .prepare('UPDATE gateways SET secret_hash = ?, revoked_at = NULL WHERE id = ?')
+      .run(secretHash, gatewayId);
+  }
+
   async verifyGateway(gatewayId: string, secret: string): Promise<boolean> {
     const row = this.#db
       .prepare('SELECT secret_hash FROM gateways WHERE id = ? AND revoked_at IS NULL')
