@@ -144,6 +144,14 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
     forceCloseConnections: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
   await app.register(fastifyCookie);
+  // Security headers on every answer; CORS stays closed (no Access-Control-* headers are ever sent).
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('cross-origin-opener-policy', 'same-origin');
+    if (!request.url.startsWith('/flows')) reply.header('x-frame-options', 'DENY');
+    if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000');
+  });
   await app.register(fastifyStatic, { root: dashboardDir(), index: ['index.html'] });
   await app.register(healthRoutes, deps);
   await app.register(sessionRoutes, deps);

@@ -45,8 +45,37 @@ export function requireUser(deps: RouteDeps) {
       });
       return;
     }
+    if (crossSiteCookieWrite(request)) {
+      await reply
+        .code(403)
+        .send({
+          statusCode: 403,
+          code: 'ERR_CSRF',
+          error: 'Forbidden',
+          message: 'cross-site request refused',
+        });
+      return;
+    }
     request.user = user;
   };
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * CSRF: a state-changing request authenticated by the cookie alone must come from our own pages. The
+ * cookie is SameSite=Strict already; this also refuses a foreign `Origin` (older browsers, or a sibling
+ * site). Bearer tokens are never sent by a browser on its own, so they need no check.
+ */
+function crossSiteCookieWrite(request: FastifyRequest): boolean {
+  if (SAFE_METHODS.has(request.method) || request.headers.authorization?.startsWith('Bearer ')) return false;
+  const origin = request.headers.origin;
+  if (!origin) return false;
+  try {
+    return new URL(origin).host !== request.headers.host;
+  } catch {
+    return true;
+  }
 }
 
 declare module 'fastify' {

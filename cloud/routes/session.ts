@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { LoginGuard } from '../domain/login-guard.ts';
 import { DUMMY_HASH, verifySecret } from '../domain/secrets.ts';
 import {
   currentUser,
@@ -17,15 +18,24 @@ const Login = Type.Object({
 
 /** Log in (token + HttpOnly cookie), who am I, log out. */
 export const sessionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
+  const guard = new LoginGuard();
   app.post('/api/session', { schema: { body: Login } }, async (request, reply) => {
     const { username, password } = request.body;
+    const wait = guard.check(username, request.ip, Date.now());
+    if (wait !== null) {
+      deps.logger.warn({ username, ip: request.ip }, 'login refused: locked');
+      reply.header('retry-after', String(wait));
+      return problem(reply, 429, 'ERR_LOCKED', `too many failed logins; try again in ${wait} s`);
+    }
     const found = deps.registry.findUser(username);
     // Hash even for unknown users, so the answer's timing does not tell who exists.
     const ok = await verifySecret(password, found?.passwordHash ?? DUMMY_HASH);
     if (!found || !ok) {
+      guard.failed(username, request.ip, Date.now());
       deps.logger.warn({ username, ip: request.ip }, 'login failed');
       return problem(reply, 401, 'ERR_BAD_CREDENTIALS', 'wrong username or password');
     }
+    guard.succeeded(username);
     const { token, expiresAt } = deps.sessions.create(found.user.username);
     reply.setCookie(SESSION_COOKIE, token, {
       httpOnly: true,
