@@ -52,4 +52,39 @@ describe('accounts: lockout, logout, CSRF and headers', () => {
     expect(own.headers.get('x-frame-options')).toBe('DENY');
     expect(own.headers.get('access-control-allow-origin')).toBeNull();
   });
+
+  it('every successful change is in the audit log with who, what, when and from where; supervisors see their scope only', async () => {
+    const admin = await sys.login('admin');
+    await sys.api(admin, 'POST', '/api/households', {
+      id: 'hh-audit',
+      region: 'ziyang.anyue.yuelong',
+      address: '岳龙路1号',
+    });
+    const op = await sys.login('op-sanxianci');
+    const home = await sys.home('gw-0002');
+    await home.event('sos');
+    const { eventually } = await import('./support/system.ts');
+    const alert = await eventually(
+      async () => (await sys.api<{ id: string }[]>(op, 'GET', '/api/alerts')).body[0],
+      2000,
+      'alert',
+    );
+    await sys.api(op, 'POST', `/api/alerts/${alert.id}/ack`, {});
+    const { body: all } = await sys.api<
+      { username: string; route: string; target: Record<string, string>; address: string }[]
+    >(admin, 'GET', '/api/audit');
+    expect(all.find((e) => e.route === '/api/households')).toMatchObject({
+      username: 'admin',
+      target: { id: 'hh-audit' },
+    });
+    expect(all.find((e) => e.route === '/api/alerts/:id/ack')).toMatchObject({
+      username: 'op-sanxianci',
+      target: { id: alert.id },
+      address: '127.0.0.1',
+    });
+    const district = await sys.login('sup-anyue');
+    const { body: theirs } = await sys.api<{ username: string }[]>(district, 'GET', '/api/audit');
+    expect(theirs.some((e) => e.username === 'op-sanxianci')).toBe(false);
+    expect((await sys.api(op, 'GET', '/api/audit')).status).toBe(403);
+  });
 });

@@ -188,4 +188,19 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX notifications_due ON notifications (status, next_attempt_at);
   CREATE INDEX notifications_alert ON notifications (alert_id);
   `,
+  `
+  CREATE TABLE audit_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    username TEXT NOT NULL,
+    role TEXT NOT NULL,
+    actor_scope TEXT NOT NULL,
+    method TEXT NOT NULL,
+    route TEXT NOT NULL,
+    target TEXT,
+    status INTEGER NOT NULL,
+    address TEXT NOT NULL
+  );
+  CREATE INDEX audit_log_at ON audit_log (at);
+  `,
 ];
