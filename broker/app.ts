@@ -1,11 +1,12 @@
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { decodePayload, type ParsedTopic, parseTopic, timestamp } from '../protocol/index.ts';
+import { decodePayload, type EventType, type ParsedTopic, parseTopic, timestamp } from '../protocol/index.ts';
 import { canPublish, canSubscribe, type Principal } from './acl.ts';
 import { ConnectAuthenticator, type GatewayVerifier } from './auth.ts';
 import { EventJournal } from './journal.ts';
 import { type BrokerMetrics, createBrokerMetrics } from './metrics.ts';
+import { GatewayRateLimiter, NEVER_LIMITED, type RateLimits } from './rate-limit.ts';
 
 export interface BrokerOptions {
   gateways: GatewayVerifier;
@@ -15,6 +16,8 @@ export interface BrokerOptions {
   journalPath: string;
   logger: Logger;
   registry: Registry;
+  /** Messages per second per gateway (life-safety events are never limited). */
+  rateLimits?: Partial<RateLimits>;
 }
 
 export interface Broker {
@@ -52,10 +55,20 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     packet.retain = false;
   };
 
+  const limiter = new GatewayRateLimiter(options.rateLimits);
+  const sweeper = setInterval(() => limiter.sweep(Date.now()), 60_000);
+  sweeper.unref();
+
   const accept = (packet: PublishPacket, parsed: ParsedTopic): void => {
     const decoded = decodePayload(parsed.kind, packet.payload as Buffer);
     if (!decoded.ok) {
       drop(packet, decoded.reason, { gatewayId: parsed.gatewayId, detail: decoded.detail });
+      return;
+    }
+    const critical =
+      parsed.kind === 'device-event' && NEVER_LIMITED.has((decoded.value as { type: EventType }).type);
+    if (!critical && !limiter.take(parsed.gatewayId, Date.now())) {
+      drop(packet, 'rate_limit', { gatewayId: parsed.gatewayId });
       return;
     }
     if (parsed.kind === 'device-event') {
@@ -182,6 +195,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     },
     close: () =>
       new Promise<void>((resolve) => {
+        clearInterval(sweeper);
         aedes.close(() => {
           journal.close();
           resolve();

@@ -105,4 +105,17 @@ describe('every gateway is authenticated and every topic guarded', () => {
     );
     expect(other.feedback.some((f) => f.alertId === alert.id)).toBe(false);
   });
+
+  it('a gateway flooding vitals is throttled and counted, while its SOS still goes through', async () => {
+    const sup = await sys.login('sup-city');
+    const home = await sys.home('gw-0015');
+    await Promise.all(Array.from({ length: 400 }, () => home.vitals({ hr: 70 })));
+    const id = await home.event('sos');
+    await eventually(
+      async () => (await sys.api<Alert[]>(sup, 'GET', '/api/alerts')).body.some((a) => a.eventId === id),
+      3000,
+      'SOS after the flood',
+    );
+    expect(await metric(sys, 'mqtt_messages_dropped_total{reason="rate_limit"}')).toBeGreaterThan(100);
+  });
 });
