@@ -10,8 +10,10 @@ import type { Logger } from 'pino';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import { openDatabase } from './db/database.ts';
 import { AlertService } from './domain/alert-service.ts';
+import { AuditLog } from './domain/audit.ts';
 import { deviceHealth } from './domain/device-health.ts';
 import { Directory } from './domain/directory.ts';
+import { FamilyOverview } from './domain/family.ts';
 import { figureReader } from './domain/figures.ts';
 import { loadOrCreateSecret } from './domain/keys.ts';
 import { regionTree } from './domain/region-tree.ts';
@@ -22,9 +24,11 @@ import { Sessions } from './domain/sessions.ts';
 import type { HomeSimulatorPort } from './domain/sim-panel.ts';
 import { StatusStore } from './domain/status-store.ts';
 import { VisitStore } from './domain/visits.ts';
+import { EmbeddedNodeRed } from './flows/embedded-node-red.ts';
 import { Ingest } from './ingest/ingest.ts';
 import { MqttLink } from './ingest/mqtt-link.ts';
 import { type CloudMetrics, createCloudMetrics } from './metrics.ts';
+import { vapidPublicKey } from './notify/channels/vapid.ts';
 import { NotificationOutbox } from './notify/outbox.ts';
 import type { NotifyPolicy } from './notify/policy.ts';
 import type { Channel, ChannelSender } from './notify/types.ts';
@@ -32,12 +36,16 @@ import { NotificationWorker } from './notify/worker.ts';
 import { DispatchPush } from './push/dispatch-io.ts';
 import { alertActionRoutes } from './routes/alert-actions.ts';
 import { alertRoutes } from './routes/alerts.ts';
+import { auditHook, auditRoutes } from './routes/audit.ts';
 import type { RouteDeps } from './routes/context.ts';
 import { deviceRoutes } from './routes/devices.ts';
+import { familyRoutes } from './routes/family.ts';
 import { figureRoutes } from './routes/figures.ts';
 import { type GatewayAccessEvents, gatewayAccessRoutes } from './routes/gateway-access.ts';
 import { healthRoutes } from './routes/health.ts';
 import { homeRoutes } from './routes/homes.ts';
+import { importRoutes } from './routes/import.ts';
+import { meNotificationRoutes } from './routes/me-notifications.ts';
 import { provisioningRoutes } from './routes/provisioning.ts';
 import { regionRoutes } from './routes/regions.ts';
 import { registryReadRoutes } from './routes/registry-read.ts';
@@ -68,12 +76,16 @@ export interface CloudOptions {
   notifyPolicy?: Partial<NotifyPolicy>;
   /** Simulated homes for the tester's panel (`/api/sim/*`); only `npm start` plugs them in. */
   simulator?: HomeSimulatorPort;
+  /** Embed Node-RED at `/flows`, for admins only (NODE_RED=1); flows live in `dataDir/node-red`. */
+  nodeRed?: boolean;
 }
 
 export interface Cloud {
   notifications: NotificationOutbox;
   /** `changed` fires when a gateway is revoked or its secret rotated: the broker closes its connections. */
   gatewayAccess: GatewayAccessEvents;
+  /** The embedded Node-RED when `nodeRed` is set, else null: `start()` it once the server listens. */
+  flows: EmbeddedNodeRed | null;
   app: FastifyInstance<
     RawServerDefault,
     IncomingMessage,
@@ -95,6 +107,15 @@ const DASHBOARD = join(import.meta.dirname, '..', 'dashboard');
 /** The Vite build when there is one, else the plain first page; decided when the cloud is built. */
 const dashboardDir = (): string =>
   existsSync(join(DASHBOARD, 'dist', 'index.html')) ? join(DASHBOARD, 'dist') : join(DASHBOARD, 'public');
+
+/** The first answer of `make`, kept (a key read from disk once rather than per request). */
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | null = null;
+  return () => {
+    made ??= { value: make() };
+    return made.value;
+  };
+}
 
 /** Builds the cloud: store, domain, ingest, REST, Socket.IO. Opens no port. */
 export async function buildCloud(options: CloudOptions): Promise<Cloud> {
@@ -144,6 +165,8 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
     forceCloseConnections: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
   await app.register(fastifyCookie);
+  const audit = new AuditLog(db);
+  auditHook(app, audit);
   // Security headers on every answer; CORS stays closed (no Access-Control-* headers are ever sent).
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-content-type-options', 'nosniff');
@@ -158,16 +181,36 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
   await app.register(alertRoutes, deps);
   await app.register(alertActionRoutes, deps);
   await app.register(provisioningRoutes, deps);
+  await app.register(auditRoutes, { ...deps, audit });
+  await app.register(importRoutes, { ...deps, db });
   const gatewayAccess: GatewayAccessEvents = new EventEmitter();
   await app.register(gatewayAccessRoutes, { ...deps, gatewayAccess });
   await app.register(homeRoutes, deps);
   await app.register(ruleSettingRoutes, { ...deps, db });
   await app.register(figureRoutes, { ...deps, figures: figureReader(db) });
   await app.register(visitRoutes, { ...deps, visits: new VisitStore(db) });
-  await app.register(registryReadRoutes, { ...deps, directory: new Directory(db) });
+  const directory = new Directory(db);
+  await app.register(registryReadRoutes, { ...deps, directory });
+  await app.register(familyRoutes, { ...deps, family: new FamilyOverview(db, alerts.store, directory) });
+  await app.register(meNotificationRoutes, {
+    ...deps,
+    vapidPublicKey: once(() => vapidPublicKey(options.dataDir)),
+  });
+  // The family page is the build's second entry; `/family/` is its address and its service worker's scope.
+  app.get('/family', (_request, reply) => reply.redirect('/family/'));
+  app.get('/family/', (_request, reply) => reply.sendFile('family.html'));
   await app.register(deviceRoutes, { ...deps, deviceHealth: (q) => deviceHealth(db, q) });
   await app.register(regionRoutes, { ...deps, regionTree: (scope) => regionTree(db, scope) });
   await app.register(simRoutes, { ...deps, simulator: options.simulator ?? null });
+  const flows = options.nodeRed
+    ? await EmbeddedNodeRed.mount(app, {
+        dataDir: options.dataDir,
+        logger,
+        authenticate: userForToken,
+        onWrite: (user, write) =>
+          audit.record(user, { at: new Date().toISOString(), ...write, target: null }),
+      })
+    : null;
 
   const push = new DispatchPush(app.server, { alerts, authenticate: userForToken, logger });
   alerts.onChange((change, alert) => {
@@ -194,6 +237,8 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
   }
   let link: MqttLink | null = null;
   app.addHook('preClose', async () => {
+    // First: the flows' own requests to this server must be over before push.close() waits for its connections.
+    await flows?.stop();
     scheduler.stop();
     notifier.stop();
     await link?.stop();
@@ -210,6 +255,7 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
     metrics,
     notifications,
     gatewayAccess,
+    flows,
     async seedIfEmpty(path) {
       if (!registry.isEmpty()) return false;
       await seedWorld(db, registry, await readDemoWorld(path));

@@ -9,12 +9,15 @@ export const CONFIG_FILE = join(DASHBOARD_DIR, 'vite.config.ts');
 const SOURCES = [
   join(DASHBOARD_DIR, 'src'),
   join(DASHBOARD_DIR, 'index.html'),
+  join(DASHBOARD_DIR, 'family.html'),
+  join(DASHBOARD_DIR, 'static'),
   CONFIG_FILE,
   join(DASHBOARD_DIR, '..', 'protocol'),
 ];
 
+/** Both pages: a build from before the family page existed counts as none. */
 export function isBuilt(): boolean {
-  return existsSync(join(DIST_DIR, 'index.html'));
+  return existsSync(join(DIST_DIR, 'index.html')) && existsSync(join(DIST_DIR, 'family.html'));
 }
 
 function newestMtime(path: string): number {
@@ -49,7 +52,7 @@ export async function buildDashboard(options: { replace?: boolean } = {}): Promi
   }
   const old = `${staging}-old`;
   try {
-    if (options.replace && isBuilt()) await rename(DIST_DIR, old).catch(() => {});
+    if (options.replace && existsSync(DIST_DIR)) await rename(DIST_DIR, old).catch(() => {});
     await rename(staging, DIST_DIR);
   } catch {
     // Another process put its build in place first; theirs is as good as ours.
@@ -66,6 +69,7 @@ export async function buildDashboard(options: { replace?: boolean } = {}): Promi
 export async function ensureDashboard(options: { whenStale?: boolean } = {}): Promise<'present' | 'built'> {
   const needed = options.whenStale ? isStale() : !isBuilt();
   if (!needed) return 'present';
-  await buildDashboard({ replace: options.whenStale === true });
+  // A build missing a page must be swapped out too, or the first finished build (the old one) would win.
+  await buildDashboard({ replace: options.whenStale === true || existsSync(DIST_DIR) });
   return 'built';
 }

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { type Broker, createBroker } from '../broker/app.ts';
 import { buildCloud, type Cloud } from '../cloud/app.ts';
+import { createChannels, type PushSubscriptions } from '../cloud/notify/channels/index.ts';
 import { readDemoWorld } from '../cloud/seed.ts';
 import { ensureDashboard } from '../dashboard/build.ts';
 import { ConfigError, type SystemConfig } from './config.ts';
@@ -51,6 +52,18 @@ function listen(server: Server, port: number, host: string, variable: string): P
   });
 }
 
+/** Web Push always; e-mail and webhook when SMTP_URL and WEBHOOK_SECRET are set. */
+function channelsOf(config: SystemConfig, outbox: () => PushSubscriptions) {
+  return createChannels({
+    dataDir: config.dataDir,
+    smtpUrl: config.smtpUrl,
+    mailFrom: config.mailFrom,
+    webhookSecret: config.webhookSecret,
+    vapidSubject: config.vapidSubject,
+    outbox,
+  });
+}
+
 /**
  * The whole system in one process: broker, cloud and dashboard on embedded storage, plus the simulated
  * homes as a child process in the same process group.
@@ -67,14 +80,18 @@ export async function startSystem(config: SystemConfig, logger: Logger): Promise
   const servicePassword = randomBytes(24).toString('base64url');
   // The tester's panel drives the demo homes; their secrets exist only in the demo world file.
   const simulator = new HomeSimulator({ gateways: (await readDemoWorld(DEMO_WORLD)).gateways, logger });
-  const cloud = await buildCloud({
+  // The outbox is made inside buildCloud, which needs the channels first; the worker asks only later.
+  const channels = channelsOf(config, () => cloud.notifications);
+  const cloud: Cloud = await buildCloud({
     dataDir: config.dataDir,
     logger,
     metricsRegistry,
     escalateAfterS: config.escalateAfterS,
     fallGraceS: config.fallGraceS,
     mqtt: { username: 'svc:cloud', password: servicePassword, clientId: 'cloud-1' },
+    channels,
     simulator,
+    nodeRed: config.nodeRed,
   });
   await cloud.seedIfEmpty(DEMO_WORLD);
   const broker = await createBroker({
@@ -108,8 +125,9 @@ export async function startSystem(config: SystemConfig, logger: Logger): Promise
       });
     const address = cloud.app.server.address();
     const httpUrl = `http://${config.host}:${typeof address === 'object' && address ? address.port : config.httpPort}`;
-    cloud.notifications.setPublicUrl(httpUrl);
+    cloud.notifications.setPublicUrl(config.publicUrl ?? httpUrl);
     await cloud.connect(mqttUrl);
+    await cloud.flows?.start();
     simulator.start(mqttUrl);
     if (config.simHomes > 0) {
       sims = spawn(

@@ -24,6 +24,16 @@ describe('start-up configuration', () => {
     ['FALL_GRACE_S', 'soon'],
     ['HOST', 'bad host!'],
     ['LOG_LEVEL', 'loud'],
+    ['NODE_RED', 'yes'],
+    ['PUBLIC_URL', 'family.example.org'],
+    ['PUBLIC_URL', 'https://family.example.org/?x=1'],
+    ['SMTP_URL', 'http://mail.example.org'],
+    ['SMTP_URL', 'smtp://'],
+    ['MAIL_FROM', 'nobody'],
+    ['MAIL_FROM', 'a@b\r\nBcc: x@y'],
+    ['WEBHOOK_SECRET', 'too-short'],
+    ['VAPID_SUBJECT', 'http://example.org'],
+    ['VAPID_SUBJECT', 'mailto:nobody'],
   ])('a bad %s (%s) fails with an error naming the variable', (name, value) => {
     try {
       loadConfig({ [name]: value });
@@ -35,7 +45,49 @@ describe('start-up configuration', () => {
     }
   });
 
+  it('the embedded Node-RED is off unless NODE_RED is 1', () => {
+    expect(loadConfig({}).nodeRed).toBe(false);
+    expect(loadConfig({ NODE_RED: '0' }).nodeRed).toBe(false);
+    expect(loadConfig({ NODE_RED: '1' }).nodeRed).toBe(true);
+  });
+
   it('a relative DATA_DIR is resolved against the working directory', () => {
     expect(loadConfig({ DATA_DIR: 'var/x' }, '/srv').dataDir).toBe('/srv/var/x');
+  });
+
+  it('without notification settings, push is the only channel: no SMTP, no webhook, local defaults', () => {
+    expect(loadConfig({})).toMatchObject({
+      publicUrl: undefined,
+      smtpUrl: undefined,
+      mailFrom: 'eldercare@localhost',
+      webhookSecret: undefined,
+      vapidSubject: 'mailto:admin@localhost',
+    });
+  });
+
+  it('notification settings are taken as given, with the trailing slash of PUBLIC_URL dropped', () => {
+    const c = loadConfig({
+      PUBLIC_URL: 'https://care.example.org/ziyang/',
+      SMTP_URL: 'smtps://alerts%40care:p%40ss@mail.example.org:465',
+      MAIL_FROM: '颐养通知 <alerts@care.example.org>',
+      WEBHOOK_SECRET: 'a-secret-of-sixteen+',
+      VAPID_SUBJECT: 'https://care.example.org/contact',
+    });
+    expect(c).toMatchObject({
+      publicUrl: 'https://care.example.org/ziyang',
+      smtpUrl: 'smtps://alerts%40care:p%40ss@mail.example.org:465',
+      mailFrom: '颐养通知 <alerts@care.example.org>',
+      webhookSecret: 'a-secret-of-sixteen+',
+      vapidSubject: 'https://care.example.org/contact',
+    });
+  });
+
+  it('a bad SMTP_URL is reported without echoing its password', () => {
+    expect(() => loadConfig({ SMTP_URL: 'ftp://user:hunter2hunter2@mail' })).toThrow(/^SMTP_URL /);
+    try {
+      loadConfig({ SMTP_URL: 'ftp://user:hunter2hunter2@mail' });
+    } catch (err) {
+      expect((err as Error).message).not.toContain('hunter2');
+    }
   });
 });

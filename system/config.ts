@@ -10,6 +10,17 @@ export interface SystemConfig {
   escalateAfterS: number;
   fallGraceS: number;
   logLevel: string;
+  /** NODE_RED=1: the cloud embeds Node-RED at `/flows` (admins only); off by default. */
+  nodeRed: boolean;
+  /** Where families reach the dashboard (links in notifications); unset: the address the server listens on. */
+  publicUrl: string | undefined;
+  /** `smtp://user:pass@host:port` or `smtps://…`; unset: no e-mail channel. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Key of the webhook signatures; unset: no webhook channel. */
+  webhookSecret: string | undefined;
+  /** Contact a push service may use about our pushes (RFC 8292 `sub`). */
+  vapidSubject: string;
 }
 
 /** A bad setting: the message names the variable, and start-up ends with exit code 1. */
@@ -33,6 +44,57 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
+const optional = (env: Env, name: string): string | undefined => env[name]?.trim() || undefined;
+
+/** A URL of one of `protocols`; the value is not echoed, since it may hold a password. */
+function url(env: Env, name: string, protocols: string[]): URL | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  const parsed = URL.canParse(raw) ? new URL(raw) : null;
+  if (!parsed || !protocols.includes(parsed.protocol))
+    throw new ConfigError(name, `must be a ${protocols.join(' or ')} URL`);
+  return parsed;
+}
+
+/** Settings of the notification channels (Web Push, e-mail, webhook). */
+function notifyConfig(
+  env: Env,
+): Pick<SystemConfig, 'publicUrl' | 'smtpUrl' | 'mailFrom' | 'webhookSecret' | 'vapidSubject'> {
+  const publicUrl = url(env, 'PUBLIC_URL', ['http:', 'https:']);
+  if (publicUrl && (publicUrl.search || publicUrl.hash || publicUrl.username))
+    throw new ConfigError(
+      'PUBLIC_URL',
+      'must be a plain http(s):// address without query, fragment or login',
+    );
+  const smtpUrl = url(env, 'SMTP_URL', ['smtp:', 'smtps:']);
+  if (smtpUrl && !smtpUrl.hostname) throw new ConfigError('SMTP_URL', 'must name the SMTP server host');
+  const mailFrom = optional(env, 'MAIL_FROM') ?? 'eldercare@localhost';
+  // A line break would let the value add headers to every mail.
+  if (!/^[^\r\n]*@[^\r\n]*$/.test(mailFrom))
+    throw new ConfigError('MAIL_FROM', `must be an address like eldercare@example.org, got "${mailFrom}"`);
+  const webhookSecret = optional(env, 'WEBHOOK_SECRET');
+  if (webhookSecret !== undefined && webhookSecret.length < 16)
+    throw new ConfigError('WEBHOOK_SECRET', `must be at least 16 characters, got ${webhookSecret.length}`);
+  const vapid = url(env, 'VAPID_SUBJECT', ['mailto:', 'https:']);
+  if (vapid?.protocol === 'mailto:' && !vapid.pathname.includes('@'))
+    throw new ConfigError('VAPID_SUBJECT', 'must be mailto:someone@example.org or an https:// URL');
+  return {
+    publicUrl: publicUrl?.href.replace(/\/+$/, ''),
+    // Passed on as written: nodemailer decodes the login itself.
+    smtpUrl: smtpUrl && optional(env, 'SMTP_URL'),
+    mailFrom,
+    webhookSecret,
+    vapidSubject: (vapid && optional(env, 'VAPID_SUBJECT')) ?? 'mailto:admin@localhost',
+  };
+}
+
+function flag(env: Env, name: string): boolean {
+  const raw = (env[name] ?? '').trim();
+  if (raw === '' || raw === '0') return false;
+  if (raw === '1') return true;
+  throw new ConfigError(name, `must be 1 (on) or 0 (off), got "${raw}"`);
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Env, cwd = process.cwd()): SystemConfig {
@@ -51,5 +113,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): SystemConfig {
     escalateAfterS: integer(env, 'ESCALATE_AFTER_S', 60, 1, 86_400),
     fallGraceS: integer(env, 'FALL_GRACE_S', 30, 0, 3600),
     logLevel,
+    nodeRed: flag(env, 'NODE_RED'),
+    ...notifyConfig(env),
   };
 }

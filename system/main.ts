@@ -17,6 +17,8 @@ async function main(): Promise<void> {
   console.log(
     `\nEldercare dispatch is up.\n  Dashboard: ${system.httpUrl}/\n  MQTT:      ${system.mqttUrl}\n  Data:      ${config.dataDir}`,
   );
+  if (config.nodeRed)
+    console.log(`  Node-RED:  ${system.httpUrl}/flows/ (admins; log in to the dashboard first)`);
   console.log(`  Simulated homes: ${config.simHomes}\n  Demo logins (from ${DEMO_WORLD}):`);
   for (const u of pick)
     console.log(

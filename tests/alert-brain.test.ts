@@ -64,6 +64,13 @@ describe('the alerting brain in the running system', () => {
     // The family sees their elder's alert, but the timeline is the centre's to write.
     expect((await sys.api(family, 'GET', `/api/alerts/${alert.id}`)).status).toBe(200);
     expect((await sys.api(family, 'POST', `/api/alerts/${alert.id}/notes`, { note: 'x' })).status).toBe(403);
+    const { body: seenByFamily } = await sys.api<{ action: string; note?: string }[]>(
+      family,
+      'GET',
+      `/api/alerts/${alert.id}/timeline`,
+    );
+    expect(seenByFamily.some((e) => e.action === 'note' || e.note === '邻居已去敲门')).toBe(false);
+    expect(seenByFamily.map((e) => e.action)).toContain('responder_accepted');
     const { body: timeline } = await sys.api<{ action: string; actor: string }[]>(
       token,
       'GET',

@@ -170,8 +170,9 @@ export class NotificationOutbox {
 
   retry(id: string, error: string, nextAttemptAt: number, give_up: boolean): void {
     this.#db
+      // Only a pending row: a chain cancelled while this send was failing stays cancelled.
       .prepare(
-        'UPDATE notifications SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, status = ? WHERE id = ?',
+        "UPDATE notifications SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, status = ? WHERE id = ? AND status = 'pending'",
       )
       .run(error.slice(0, 500), nextAttemptAt, give_up ? 'failed' : 'pending', id);
   }

@@ -52,7 +52,10 @@ export interface PlannedNotification {
   message: NotificationMessage;
 }
 
+/** What a send achieved: delivered, or the target no longer exists (an expired push subscription). */
+export type SendResult = 'delivered' | 'gone';
+
 /** Delivers one message to one target; throws to ask for a retry. */
 export interface ChannelSender {
-  send(target: string, message: NotificationMessage): Promise<void>;
+  send(target: string, message: NotificationMessage): Promise<SendResult>;
 }

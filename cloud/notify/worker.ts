@@ -27,6 +27,7 @@ export class NotificationWorker {
   readonly #everyMs: number;
   readonly #sending = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
 
   constructor(deps: {
     outbox: NotificationOutbox;
@@ -43,11 +44,14 @@ export class NotificationWorker {
   }
 
   start(): void {
+    this.#stopped = false;
     this.#timer = setInterval(() => void this.beat(), this.#everyMs);
     this.#timer.unref();
   }
 
+  /** Sends still in flight finish without recording: the store closes next, and the row stays pending. */
   stop(): void {
+    this.#stopped = true;
     clearInterval(this.#timer);
     this.#timer = undefined;
   }
@@ -66,7 +70,19 @@ export class NotificationWorker {
       if (n.reason === 'alert' && alert?.state === 'resolved') return this.#outbox.cancel(n.id);
       const sender = this.#channels[n.channel];
       if (!sender) throw new Error(`no ${n.channel} channel configured`);
-      await sender.send(n.target, n.message);
+      const result = await sender.send(n.target, n.message);
+      // Stopped meanwhile: a restart sends it again under the same id, which the receiver dedupes.
+      if (this.#stopped) return;
+      if (result === 'gone') {
+        // Not "notified": the operator must not believe this family member was told.
+        this.#outbox.retry(n.id, 'target gone (subscription expired)', this.#alerts.now(), true);
+        this.#alerts.recordSystem(n.alertId, 'notify_failed', {
+          recipient: n.recipient,
+          channel: n.channel,
+          error: 'target gone',
+        });
+        return;
+      }
       this.#outbox.delivered(n.id, timestamp(this.#alerts.now()));
       this.#alerts.recordSystem(n.alertId, 'notified', {
         recipient: n.recipient,
@@ -78,7 +94,7 @@ export class NotificationWorker {
         'notification delivered',
       );
     } catch (err) {
-      this.#failed(n, (err as Error).message ?? String(err));
+      if (!this.#stopped) this.#failed(n, (err as Error).message ?? String(err));
     } finally {
       this.#sending.delete(n.id);
     }

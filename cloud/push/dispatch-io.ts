@@ -58,16 +58,22 @@ export class DispatchPush {
       const rooms = roomsFor(alert);
       nsp.to(rooms).emit(event, alert);
       // "First on a screen" is a response-time milestone: record it when someone was there to see it.
-      if (!alert.firstPushedAt && rooms.some((r) => (nsp.adapter.rooms.get(r)?.size ?? 0) > 0))
-        deps.alerts.markPushed(alert.id);
+      // Only dispatchers' (region) rooms count: a family page open on the elder is not the centre seeing it.
+      const watched = rooms
+        .filter((r) => r.startsWith('region:'))
+        .some((r) => (nsp.adapter.rooms.get(r)?.size ?? 0) > 0);
+      if (!alert.firstPushedAt && watched) deps.alerts.markPushed(alert.id);
       log.debug({ alertId: alert.id, event }, 'pushed');
     });
   }
 
-  close(): Promise<void> {
+  /**
+   * Drops every socket but leaves the HTTP server to Fastify: `io.close()` would wait for the server to
+   * close, which waits for open requests, which Fastify only force-closes after its preClose hooks.
+   */
+  async close(): Promise<void> {
     this.#unsubscribe();
-    return new Promise((resolve) => {
-      void this.#io.close(() => resolve());
-    });
+    this.#io.disconnectSockets(true);
+    this.#io.engine.close();
   }
 }

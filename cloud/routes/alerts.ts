@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { ALERT_STATES, OUTCOMES } from '../../protocol/index.ts';
 import type { ActionResult } from '../domain/alert-service.ts';
+import { centreEntries } from '../domain/family.ts';
 import { canHandleAlert, canSeeAlert } from '../domain/scope.ts';
 import { currentUser, problem, type RouteDeps, requireUser } from './context.ts';
 
@@ -36,7 +37,9 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, dep
     const alert = deps.alerts.store.get(request.params.id);
     if (!alert || !canSeeAlert(currentUser(request), alert))
       return problem(reply, 404, 'ERR_NOT_FOUND', 'no such alert');
-    return deps.alerts.store.timeline(alert.id);
+    const timeline = deps.alerts.store.timeline(alert.id);
+    // Families see what the centre is doing, not the operators' own notes and names.
+    return currentUser(request).role === 'family' ? centreEntries(timeline) : timeline;
   });
 
   const guard = (id: string, request: Parameters<typeof currentUser>[0]) => {

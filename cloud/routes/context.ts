@@ -46,14 +46,12 @@ export function requireUser(deps: RouteDeps) {
       return;
     }
     if (crossSiteCookieWrite(request)) {
-      await reply
-        .code(403)
-        .send({
-          statusCode: 403,
-          code: 'ERR_CSRF',
-          error: 'Forbidden',
-          message: 'cross-site request refused',
-        });
+      await reply.code(403).send({
+        statusCode: 403,
+        code: 'ERR_CSRF',
+        error: 'Forbidden',
+        message: 'cross-site request refused',
+      });
       return;
     }
     request.user = user;

@@ -174,6 +174,9 @@ export const STRINGS = {
   'timeline.note': ['Note', '备注'],
   'timeline.cleared': ['Cleared', '已恢复'],
   'timeline.resolved': ['Resolved', '已办结'],
+  'timeline.family_accepted': ['Family on the way', '家属已出发'],
+  'timeline.notified': ['Family notified', '已通知家属'],
+  'timeline.notify_failed': ['Family notification failed', '家属通知失败'],
   'timeline.eta': ['ETA {n} min', '预计 {n} 分钟到达'],
   'timeline.level': ['level {n}', '第 {n} 级'],
 

@@ -8,6 +8,9 @@ function extras(entry: TimelineEntry): string[] {
   const d = entry.data ?? {};
   const out: string[] = [];
   if (typeof d.responder === 'string') out.push(d.responder);
+  if (typeof d.by === 'string') out.push(d.by);
+  if (typeof d.recipient === 'string')
+    out.push(`${d.recipient}${typeof d.channel === 'string' ? ` · ${d.channel}` : ''}`);
   if (typeof d.etaMinutes === 'number') out.push(t('timeline.eta', { n: d.etaMinutes }));
   if (typeof d.outcome === 'string') out.push(label('outcome', d.outcome));
   if (typeof d.level === 'number') out.push(t('timeline.level', { n: d.level }));

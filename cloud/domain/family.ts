@@ -1,0 +1,231 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { AlertType, Severity } from '../../protocol/index.ts';
+import type { AlertStore, AlertView, TimelineEntry } from './alert-store.ts';
+import type { Directory } from './directory.ts';
+import type { User } from './scope.ts';
+
+/** One device as a family member sees it: is it working, and when did it last speak. */
+export interface FamilyDevice {
+  id: string;
+  kind: string;
+  location?: string;
+  /** False when the device or its gateway last said offline; null when it never reported. */
+  online: boolean | null;
+  battery?: number;
+  lastSeenAt: string | null;
+}
+
+export interface FamilyVitals {
+  hr?: number;
+  spo2?: number;
+  rr?: number;
+  temp?: number;
+  sys?: number;
+  dia?: number;
+  ts: string;
+}
+
+/** What the centre did about an alert, in words a family may read: no operator notes, no operator names. */
+export interface CentreEntry {
+  at: string;
+  action: string;
+  responder?: string;
+  etaMinutes?: number;
+  /** The family member who accepted (family_accepted only). */
+  by?: string;
+  outcome?: string;
+  /** A family member's own message (family_accepted only). */
+  note?: string;
+}
+
+export interface FamilyHistoryItem {
+  id: string;
+  type: AlertType;
+  severity: Severity;
+  occurredAt: string;
+  resolvedAt?: string;
+  outcome?: string;
+}
+
+export interface FamilyElder {
+  id: string;
+  name: string;
+  age?: number;
+  address: string;
+  atHome: boolean | null;
+  devices: FamilyDevice[];
+  latestVitals: FamilyVitals | null;
+  openAlerts: (AlertView & { centre: CentreEntry[] })[];
+  history: FamilyHistoryItem[];
+}
+
+export interface PresenceEvent {
+  deviceId: string;
+  type: string;
+  ts: string;
+}
+
+const CENTRE_ACTIONS = new Set([
+  'acknowledged',
+  'responder_accepted',
+  'on_scene',
+  'help_confirmed',
+  'family_accepted',
+  'resolved',
+]);
+const VITALS = ['hr', 'spo2', 'rr', 'temp', 'sys', 'dia'] as const;
+/** Readings of different devices merge only when this close to the newest, so a stale value never poses as current. */
+const VITALS_MERGE_MS = 60 * 60_000;
+const HISTORY_LENGTH = 20;
+
+/**
+ * The timeline entries a family may see, each reduced to the facts it carries. Free text is dropped
+ * except on a family member's own acceptance: operators write notes for each other, not for relatives.
+ */
+export function centreEntries(timeline: readonly TimelineEntry[]): CentreEntry[] {
+  return timeline
+    .filter((e) => CENTRE_ACTIONS.has(e.action))
+    .map((e) => {
+      const d = e.data ?? {};
+      const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+      const eta = typeof d.etaMinutes === 'number' ? d.etaMinutes : undefined;
+      const family = e.action === 'family_accepted';
+      const entry: CentreEntry = { at: e.at, action: e.action };
+      const responder = e.action === 'responder_accepted' ? str(d.responder) : undefined;
+      if (responder) entry.responder = responder;
+      if (eta !== undefined && (family || e.action === 'responder_accepted')) entry.etaMinutes = eta;
+      if (family) entry.by = str(d.by) ?? e.actor;
+      if (family && e.note) entry.note = e.note;
+      const outcome = e.action === 'resolved' ? str(d.outcome) : undefined;
+      if (outcome) entry.outcome = outcome;
+      return entry;
+    });
+}
+
+/**
+ * Is the elder at home, from their presence radars and the door (events newest first). Any radar whose
+ * last word is presence: yes. Every radar empty: out if the door moved after they were last seen (or
+ * when the home has no door sensor to tell), else still in, just out of the radars' sight. No radar
+ * ever spoke: unknown.
+ */
+export function atHomeFrom(events: readonly PresenceEvent[]): boolean | null {
+  const lastWord = new Map<string, string>();
+  let lastPresence: string | null = null;
+  let lastDoor: string | null = null;
+  for (const e of events) {
+    if (e.type === 'presence' || e.type === 'absence') {
+      if (!lastWord.has(e.deviceId)) lastWord.set(e.deviceId, e.type);
+      if (e.type === 'presence' && (lastPresence === null || e.ts > lastPresence)) lastPresence = e.ts;
+    } else if (lastDoor === null || e.ts > lastDoor) lastDoor = e.ts;
+  }
+  if (lastWord.size === 0) return null;
+  if ([...lastWord.values()].includes('presence')) return true;
+  if (lastDoor === null || lastPresence === null) return false;
+  return lastDoor < lastPresence;
+}
+
+/** Each vital's newest value near the newest reading (rows newest first). */
+export function mergeVitals(rows: readonly Record<string, unknown>[]): FamilyVitals | null {
+  const newest = rows[0];
+  if (!newest || typeof newest.ts !== 'string') return null;
+  const out: FamilyVitals = { ts: newest.ts };
+  const floor = Date.parse(newest.ts) - VITALS_MERGE_MS;
+  for (const row of rows) {
+    if (typeof row.ts !== 'string' || Date.parse(row.ts) < floor) break;
+    for (const key of VITALS) {
+      const value = row[key];
+      if (out[key] === undefined && typeof value === 'number') out[key] = value;
+    }
+  }
+  return out;
+}
+
+/** The family page's read model: each of a family user's elders, their home, their devices and alerts. */
+export class FamilyOverview {
+  readonly #db: DatabaseSync;
+  readonly #store: AlertStore;
+  readonly #directory: Directory;
+
+  constructor(db: DatabaseSync, store: AlertStore, directory: Directory) {
+    this.#db = db;
+    this.#store = store;
+    this.#directory = directory;
+  }
+
+  eldersOf(user: User): FamilyElder[] {
+    if (user.role !== 'family') return [];
+    return user.elderIds.flatMap((id) => {
+      const elder = this.elder(user, id);
+      return elder ? [elder] : [];
+    });
+  }
+
+  elder(user: User, elderId: string): FamilyElder | null {
+    const detail = this.#directory.elder(elderId);
+    if (!detail) return null;
+    // The store scopes by the user's elders; narrowing the user narrows the lists to this elder.
+    const only: User = { ...user, role: 'family', elderIds: [elderId] };
+    const open = [
+      ...this.#store.listForUser(only, 'open'),
+      ...this.#store.listForUser(only, 'acknowledged'),
+    ].sort((a, b) => b.raisedAt.localeCompare(a.raisedAt));
+    return {
+      id: detail.id,
+      name: detail.name,
+      ...(detail.age !== undefined ? { age: detail.age } : {}),
+      address: detail.address,
+      atHome: atHomeFrom(this.#presenceEvents(detail.householdId, elderId)),
+      devices: this.#devices(detail.householdId, elderId),
+      latestVitals: mergeVitals(this.#recentVitals(elderId)),
+      openAlerts: open.map((a) => ({ ...a, centre: centreEntries(this.#store.timeline(a.id)) })),
+      history: this.#store.listForUser(only, 'resolved', HISTORY_LENGTH).map((a) => ({
+        id: a.id,
+        type: a.type,
+        severity: a.severity,
+        occurredAt: a.occurredAt,
+        ...(a.resolvedAt ? { resolvedAt: a.resolvedAt } : {}),
+        ...(a.outcome ? { outcome: a.outcome } : {}),
+      })),
+    };
+  }
+
+  /** The elder's own devices and the home's shared ones (a door sensor belongs to nobody). */
+  #devices(householdId: string, elderId: string): FamilyDevice[] {
+    const household = this.#directory.household(householdId);
+    return (household?.gateways ?? []).flatMap((gw) =>
+      gw.devices
+        .filter((d) => d.elderId === undefined || d.elderId === elderId)
+        .map((d) => ({
+          id: d.id,
+          kind: d.kind,
+          ...(d.location !== undefined ? { location: d.location } : {}),
+          // A device behind an offline gateway cannot reach anyone, whatever it last said.
+          online: gw.state === 'offline' ? false : d.online,
+          ...(d.battery !== undefined ? { battery: d.battery } : {}),
+          lastSeenAt: d.lastSeenAt,
+        })),
+    );
+  }
+
+  #presenceEvents(householdId: string, elderId: string): PresenceEvent[] {
+    return this.#db
+      .prepare(
+        `SELECT e.device_id, e.type, e.ts FROM events e
+         JOIN gateways g ON g.id = e.gateway_id
+         LEFT JOIN devices d ON d.gateway_id = e.gateway_id AND d.id = e.device_id
+         WHERE g.household_id = ? AND (d.elder_id = ? OR d.elder_id IS NULL)
+           AND e.type IN ('presence', 'absence', 'door_open', 'door_closed')
+         ORDER BY e.ts DESC LIMIT 500`,
+      )
+      .all(householdId, elderId)
+      .map((r) => ({ deviceId: String(r.device_id), type: String(r.type), ts: String(r.ts) }));
+  }
+
+  #recentVitals(elderId: string): Record<string, unknown>[] {
+    return this.#db
+      .prepare(
+        'SELECT ts, hr, spo2, rr, temp, sys, dia FROM vitals WHERE elder_id = ? ORDER BY ts DESC LIMIT 100',
+      )
+      .all(elderId);
+  }
+}
