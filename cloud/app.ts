@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
@@ -70,6 +71,8 @@ export interface CloudOptions {
   tickMs?: number;
   /** How the cloud reaches the broker, as an ordinary MQTT client. */
   mqtt: { url?: string; username: string; password: string; clientId?: string };
+  /** Serve HTTPS with this key and certificate (PEM). */
+  https?: { key: Buffer; cert: Buffer };
   /** Notification channels (Web Push, e-mail, webhook); none configured: notifications wait in the outbox. */
   channels?: Partial<Record<Channel, ChannelSender>>;
   /** Who in the family is told when (defaults: critical at once, high at the first escalation). */
@@ -163,6 +166,11 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
     bodyLimit: 256 * 1024,
     requestTimeout: 30_000,
     forceCloseConnections: true,
+    // HTTPS when a certificate is configured; the type stays http.Server's, whose API https.Server shares.
+    serverFactory: (handler) =>
+      (options.https
+        ? createHttpsServer(options.https, handler)
+        : createHttpServer(handler)) as RawServerDefault,
   }).withTypeProvider<TypeBoxTypeProvider>();
   await app.register(fastifyCookie);
   const audit = new AuditLog(db);

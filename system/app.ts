@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -12,6 +12,7 @@ import { readDemoWorld } from '../cloud/seed.ts';
 import { ensureDashboard } from '../dashboard/build.ts';
 import { ConfigError, type SystemConfig } from './config.ts';
 import { HomeSimulator } from './home-simulator.ts';
+import { type ExtraMqtt, startExtraMqtt } from './mqtt-transports.ts';
 
 export const DEMO_WORLD = join(import.meta.dirname, '..', 'device-sims', 'fixtures', 'demo-world.json');
 const SIM_MAIN = join(import.meta.dirname, '..', 'device-sims', 'main.ts');
@@ -21,6 +22,10 @@ export interface System {
   broker: Broker;
   httpUrl: string;
   mqttUrl: string;
+  /** MQTT over TLS, when TLS_CERT and TLS_KEY are set. */
+  mqttsUrl?: string;
+  /** MQTT over WebSocket on the HTTP(S) server. */
+  mqttWsUrl: string;
   close(): Promise<void>;
 }
 
@@ -82,6 +87,9 @@ export async function startSystem(config: SystemConfig, logger: Logger): Promise
   const simulator = new HomeSimulator({ gateways: (await readDemoWorld(DEMO_WORLD)).gateways, logger });
   // The outbox is made inside buildCloud, which needs the channels first; the worker asks only later.
   const channels = channelsOf(config, () => cloud.notifications);
+  const tls = config.tls
+    ? { key: readFileSync(config.tls.keyPath), cert: readFileSync(config.tls.certPath) }
+    : undefined;
   const cloud: Cloud = await buildCloud({
     dataDir: config.dataDir,
     logger,
@@ -92,6 +100,7 @@ export async function startSystem(config: SystemConfig, logger: Logger): Promise
     channels,
     simulator,
     nodeRed: config.nodeRed,
+    ...(tls ? { https: tls } : {}),
   });
   await cloud.seedIfEmpty(DEMO_WORLD);
   const broker = await createBroker({
@@ -104,9 +113,11 @@ export async function startSystem(config: SystemConfig, logger: Logger): Promise
   cloud.gatewayAccess.on('changed', (gatewayId) => broker.disconnectGateway(gatewayId));
   const mqttServer = createServer(broker.aedes.handle);
   let sims: ChildProcess | null = null;
+  let extra: ExtraMqtt | null = null;
   const close = async (): Promise<void> => {
     sims?.kill('SIGTERM');
     await simulator.stop();
+    await extra?.close();
     await cloud.close();
     // Stop accepting first; the server's close only completes once Aedes has dropped every client.
     const closed = new Promise<void>((resolve) => mqttServer.close(() => resolve()));
@@ -124,7 +135,17 @@ export async function startSystem(config: SystemConfig, logger: Logger): Promise
           : err;
       });
     const address = cloud.app.server.address();
-    const httpUrl = `http://${config.host}:${typeof address === 'object' && address ? address.port : config.httpPort}`;
+    const httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
+    const httpUrl = `${tls ? 'https' : 'http'}://${config.host}:${httpPort}`;
+    extra = await startExtraMqtt({
+      broker,
+      httpServer: cloud.app.server,
+      host: config.host,
+      httpPort,
+      wsPath: config.mqttWsPath,
+      ...(tls && config.tls ? { tls: { ...tls, port: config.tls.mqttsPort } } : {}),
+      listen: (server, port) => listen(server, port, config.host, 'MQTTS_PORT'),
+    });
     cloud.notifications.setPublicUrl(config.publicUrl ?? httpUrl);
     await cloud.connect(mqttUrl);
     await cloud.flows?.start();
@@ -138,7 +159,15 @@ export async function startSystem(config: SystemConfig, logger: Logger): Promise
         },
       );
     }
-    return { cloud, broker, httpUrl, mqttUrl, close };
+    return {
+      cloud,
+      broker,
+      httpUrl,
+      mqttUrl,
+      ...(extra.mqttsUrl ? { mqttsUrl: extra.mqttsUrl } : {}),
+      mqttWsUrl: extra.wsUrl,
+      close,
+    };
   } catch (err) {
     await close().catch(() => {});
     throw err;

@@ -90,4 +90,17 @@ describe('start-up configuration', () => {
       expect((err as Error).message).not.toContain('hunter2');
     }
   });
+
+  it('TLS needs both a readable certificate and key, and the WebSocket path must not collide with the API', () => {
+    expect(() => loadConfig({ TLS_CERT: '/nonexistent/cert.pem' })).toThrow(
+      /^TLS_CERT is not a readable file/,
+    );
+    expect(() => loadConfig({ TLS_KEY: 'package.json' }, process.cwd())).toThrow(
+      /^TLS_CERT must be set together with TLS_KEY/,
+    );
+    const tls = loadConfig({ TLS_CERT: 'package.json', TLS_KEY: 'package.json' }, process.cwd()).tls;
+    expect(tls?.mqttsPort).toBe(8883);
+    expect(loadConfig({}).mqttWsPath).toBe('/mqtt');
+    expect(() => loadConfig({ MQTT_WS_PATH: '/api/mqtt' })).toThrow(/^MQTT_WS_PATH/);
+  });
 });

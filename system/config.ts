@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
 
 /** The settings of `npm start` (CONTRACT §1). Read once at boot; nothing else reads process.env. */
@@ -21,6 +22,10 @@ export interface SystemConfig {
   webhookSecret: string | undefined;
   /** Contact a push service may use about our pushes (RFC 8292 `sub`). */
   vapidSubject: string;
+  /** TLS_CERT + TLS_KEY: HTTPS on HTTP_PORT and MQTT over TLS on MQTTS_PORT; unset: plain HTTP and MQTT. */
+  tls: { certPath: string; keyPath: string; mqttsPort: number } | undefined;
+  /** Path of MQTT over WebSocket on the HTTP(S) server, with the same authentication (browser tools). */
+  mqttWsPath: string;
 }
 
 /** A bad setting: the message names the variable, and start-up ends with exit code 1. */
@@ -115,5 +120,39 @@ export function loadConfig(env: Env, cwd = process.cwd()): SystemConfig {
     logLevel,
     nodeRed: flag(env, 'NODE_RED'),
     ...notifyConfig(env),
+    tls: tlsConfig(env, cwd),
+    mqttWsPath: wsPath(env),
   };
+}
+
+function readable(env: Env, name: string, cwd: string): string | undefined {
+  const raw = (env[name] ?? '').trim();
+  if (!raw) return undefined;
+  const path = resolve(cwd, raw);
+  try {
+    accessSync(path, constants.R_OK);
+  } catch {
+    throw new ConfigError(name, `is not a readable file: ${path}`);
+  }
+  return path;
+}
+
+function tlsConfig(env: Env, cwd: string): SystemConfig['tls'] {
+  const certPath = readable(env, 'TLS_CERT', cwd);
+  const keyPath = readable(env, 'TLS_KEY', cwd);
+  if (!certPath && !keyPath) return undefined;
+  if (!certPath) throw new ConfigError('TLS_CERT', 'must be set together with TLS_KEY');
+  if (!keyPath) throw new ConfigError('TLS_KEY', 'must be set together with TLS_CERT');
+  return { certPath, keyPath, mqttsPort: integer(env, 'MQTTS_PORT', 8883, 0, 65535) };
+}
+
+function wsPath(env: Env): string {
+  const raw = (env.MQTT_WS_PATH ?? '').trim() || '/mqtt';
+  if (!/^\/[A-Za-z0-9/_-]*$/.test(raw) || raw.startsWith('/api') || raw.startsWith('/socket.io')) {
+    throw new ConfigError(
+      'MQTT_WS_PATH',
+      `must be a path like /mqtt, not under /api or /socket.io: "${raw}"`,
+    );
+  }
+  return raw;
 }

@@ -38,6 +38,8 @@ export class DispatchPush {
   ) {
     this.#io = new Server(server, {
       serveClient: true,
+      // Other WebSocket upgrades on this server (MQTT over WebSocket, Node-RED) are not Socket.IO's to destroy.
+      destroyUpgrade: false,
       connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000 },
       cors: { origin: false },
     });
