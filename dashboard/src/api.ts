@@ -16,49 +16,56 @@ export function statusOf(err: unknown): number {
   return err instanceof ApiError ? err.status : 0;
 }
 
-export const token = {
-  get: (): string | null => sessionStorage.getItem(TOKEN_KEY),
-  set: (value: string): void => sessionStorage.setItem(TOKEN_KEY, value),
-  clear: (): void => sessionStorage.removeItem(TOKEN_KEY),
-};
-
-/** Called on any 401 once logged in: the session ended elsewhere. */
-let onExpired: () => void = () => {};
-export function whenExpired(handler: () => void): void {
-  onExpired = handler;
+/** A REST client whose bearer token lives in `storage` under `key`. */
+export function createClient(storage: () => Storage, key: string) {
+  const token = {
+    get: (): string | null => storage().getItem(key),
+    set: (value: string): void => storage().setItem(key, value),
+    clear: (): void => storage().removeItem(key),
+  };
+  /** Called on any 401 once logged in: the session ended elsewhere. */
+  let onExpired: () => void = () => {};
+  const whenExpired = (handler: () => void): void => {
+    onExpired = handler;
+  };
+  async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    const bearer = token.get();
+    if (bearer) headers.authorization = `Bearer ${bearer}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(path, {
+        method,
+        headers,
+        credentials: 'same-origin',
+        // so logging out still reaches the server across the reload
+        keepalive: method === 'DELETE',
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+    } catch {
+      throw new ApiError(0, null);
+    }
+    const text = await res.text();
+    let parsed: unknown = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = text;
+    }
+    if (!res.ok) {
+      if (res.status === 401 && bearer && path !== '/api/session') onExpired();
+      throw new ApiError(res.status, parsed);
+    }
+    return parsed as T;
+  }
+  return { token, whenExpired, api };
 }
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  const bearer = token.get();
-  if (bearer) headers.authorization = `Bearer ${bearer}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  let res: Response;
-  try {
-    res = await fetch(path, {
-      method,
-      headers,
-      credentials: 'same-origin',
-      // so logging out still reaches the server across the reload
-      keepalive: method === 'DELETE',
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-  } catch {
-    throw new ApiError(0, null);
-  }
-  const text = await res.text();
-  let parsed: unknown = null;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    parsed = text;
-  }
-  if (!res.ok) {
-    if (res.status === 401 && bearer && path !== '/api/session') onExpired();
-    throw new ApiError(res.status, parsed);
-  }
-  return parsed as T;
-}
+const dispatch = createClient(() => sessionStorage, TOKEN_KEY);
+export const token = dispatch.token;
+export const whenExpired = dispatch.whenExpired;
+export const api = dispatch.api;
 
 export const get = <T>(path: string): Promise<T> => api<T>('GET', path);
 export const post = <T>(path: string, body: unknown = {}): Promise<T> => api<T>('POST', path, body);
