@@ -123,7 +123,3 @@ export function decodePayload<K extends TopicKind>(
   if (!isTimestamp(ts)) return { ok: false, reason: 'schema', detail: `/ts is not a real instant: ${ts}` };
   return { ok: true, value: value as PayloadByTopic[K] };
 }
-
-export function encodePayload<K extends TopicKind>(_kind: K, value: PayloadByTopic[K]): string {
-  return JSON.stringify(value);
-}

@@ -5,6 +5,7 @@ import type { AnyRule } from '../rules/rule.ts';
 /** Settings that come from the environment at boot, by rule id (e.g. `{fall: {graceS: 30}}`). */
 export type GlobalOverrides = Record<string, Record<string, unknown>>;
 
+const FACTS_TTL_MS = 10_000;
 const DEMENTIA = /痴呆|阿尔茨海默|认知障碍|dementia|alzheimer/i;
 
 /** What rules need to know about an elder, read from the registry's profile. */
@@ -23,13 +24,25 @@ export function elderFacts(profile: Record<string, unknown>): { livesAlone: bool
 export function ruleConfigResolver(db: DatabaseSync, overrides: GlobalOverrides = {}): ConfigResolver {
   const configRow = db.prepare('SELECT config FROM rule_config WHERE rule_id = ? AND elder_id = ?');
   const profileRow = db.prepare('SELECT profile FROM elders WHERE id = ?');
+  // Every rule asks for the same elder's facts for each input (a vitals message asks eleven times): read
+  // the profile once per elder and keep it briefly; profiles change seldom and never mid-event.
+  const facts = new Map<string, { at: number; value: ReturnType<typeof elderFacts> }>();
+  const factsOf = (elderId: string): ReturnType<typeof elderFacts> => {
+    const now = Date.now();
+    const hit = facts.get(elderId);
+    if (hit && now - hit.at < FACTS_TTL_MS) return hit.value;
+    const row = elderId ? profileRow.get(elderId) : undefined;
+    const value = elderFacts(row ? (JSON.parse(String(row.profile)) as Record<string, unknown>) : {});
+    if (facts.size > 10_000) facts.clear();
+    facts.set(elderId, { at: now, value });
+    return value;
+  };
   return (rule: AnyRule, elderId: string) => {
     const stored = (id: string): Record<string, unknown> => {
       const row = configRow.get(rule.id, id);
       return row ? (JSON.parse(String(row.config)) as Record<string, unknown>) : {};
     };
-    const profile = elderId ? profileRow.get(elderId) : undefined;
-    const facts = elderFacts(profile ? (JSON.parse(String(profile.profile)) as Record<string, unknown>) : {});
+    const facts = factsOf(elderId);
     return {
       ...(rule.defaults as object),
       ...overrides[rule.id],

@@ -12,6 +12,8 @@ export class Sessions {
   }
 
   create(username: string, now = Date.now()): { token: string; expiresAt: string } {
+    // Logins are rare next to requests: the right moment to drop sessions that have run out.
+    this.purgeExpired(now);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(now + this.#ttlMs).toISOString();
     this.#db

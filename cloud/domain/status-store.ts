@@ -58,11 +58,6 @@ export class StatusStore {
     return result.changes > 0;
   }
 
-  gatewayStatus(gatewayId: string): { state: string; ts: string } | null {
-    const row = this.#db.prepare('SELECT state, ts FROM gateway_status WHERE gateway_id = ?').get(gatewayId);
-    return row ? { state: String(row.state), ts: String(row.ts) } : null;
-  }
-
   /** The latest device events of a household's gateways, newest first. */
   eventsOfHousehold(
     householdId: string,

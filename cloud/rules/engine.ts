@@ -97,12 +97,6 @@ export class RuleEngine {
     return actions;
   }
 
-  /** The earliest stored wake-up, for schedulers that sleep until then. */
-  nextWakeAt(): number | null {
-    const row = this.#db.prepare('SELECT min(wake_at) AS at FROM rule_state WHERE wake_at IS NOT NULL').get();
-    return row?.at === null || row?.at === undefined ? null : Number(row.at);
-  }
-
   #load(ruleId: string, key: string): unknown {
     const row = this.#db
       .prepare('SELECT state FROM rule_state WHERE rule_id = ? AND key = ?')

@@ -110,37 +110,8 @@ export interface RegionSummary {
   openTotal: number;
 }
 
-export interface GroupFigures {
-  region: string | null;
-  total: number;
-  acknowledged: number;
-  ackWithin60sShare: number | null;
-  ackWithin180sShare: number | null;
-  ackP50S: number | null;
-  ackP95S: number | null;
-  resolveP50S: number | null;
-  resolveP95S: number | null;
-  byType: Record<string, number>;
-  bySeverity: Record<string, number>;
-  byOutcome: Record<string, number>;
-  falseAlarmRate: number | null;
-  openNow: number;
-}
-
-export interface Figures {
-  targets: { ackWithin60s: number; ackWithin180s: number };
-  overall: GroupFigures;
-  groups: GroupFigures[];
-}
-
-export interface DayFigures {
-  day: string;
-  total: number;
-  ackWithin60sShare: number | null;
-  ackWithin180sShare: number | null;
-  ackP50S: number | null;
-  ackP95S: number | null;
-}
+// The server's own shapes (type-only imports: nothing of the cloud reaches the bundle).
+export type { DayFigures, Figures, GroupFigures } from '../../cloud/domain/figures.ts';
 
 export interface SimHome {
   gatewayId: string;

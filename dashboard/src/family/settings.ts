@@ -75,7 +75,8 @@ function show(i: Inputs, p: NotificationPrefs): void {
   i.webhook.value = p.webhook ?? '';
   i.quietFrom.value = p.quietHours?.start ?? '';
   i.quietTo.value = p.quietHours?.end ?? '';
-  for (const box of i.severities) box.checked = box.value === 'critical' || p.severities.includes(box.value);
+  for (const box of i.severities)
+    box.checked = box.value === 'critical' || (p.severities as readonly string[]).includes(box.value);
 }
 
 /** The `PUT /api/me/notifications` body; empty fields are left out, quiet hours only when both are set. */
@@ -86,7 +87,7 @@ function read(i: Inputs): NotificationPrefs {
   const { value: end } = i.quietTo;
   return {
     push: i.push.checked,
-    severities: i.severities.filter((b) => b.checked).map((b) => b.value),
+    severities: i.severities.filter((b) => b.checked).map((b) => b.value as (typeof SEVERITIES)[number]),
     ...(email ? { email } : {}),
     ...(webhook ? { webhook } : {}),
     ...(start && end ? { quietHours: { start, end } } : {}),

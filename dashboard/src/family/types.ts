@@ -1,34 +1,11 @@
 /** Shapes of `GET /api/family/elders` (docs/contract.md, family page). */
+
+// The server's own shapes (type-only: nothing of the cloud reaches the bundle).
+import type { CentreEntry, FamilyDevice, FamilyVitals } from '../../../cloud/domain/family.ts';
 import type { AlertView } from '../types.ts';
 
-export interface FamilyDevice {
-  id: string;
-  kind: string;
-  location?: string;
-  online: boolean | null;
-  battery?: number;
-  lastSeenAt: string | null;
-}
-
-export interface FamilyVitals {
-  hr?: number;
-  spo2?: number;
-  rr?: number;
-  temp?: number;
-  sys?: number;
-  dia?: number;
-  ts: string;
-}
-
-export interface CentreEntry {
-  at: string;
-  action: string;
-  responder?: string;
-  etaMinutes?: number;
-  by?: string;
-  outcome?: string;
-  note?: string;
-}
+export type { CentreEntry, FamilyDevice, FamilyVitals } from '../../../cloud/domain/family.ts';
+export type { NotificationPrefs } from '../../../cloud/notify/types.ts';
 
 export type FamilyAlert = AlertView & { centre: CentreEntry[] };
 
@@ -49,12 +26,4 @@ export interface FamilyElder {
     resolvedAt?: string;
     outcome?: string;
   }[];
-}
-
-export interface NotificationPrefs {
-  push: boolean;
-  email?: string;
-  webhook?: string;
-  severities: string[];
-  quietHours?: { start: string; end: string };
 }
