@@ -25,6 +25,7 @@ import { Sessions } from './domain/sessions.ts';
 import type { HomeSimulatorPort } from './domain/sim-panel.ts';
 import { StatusStore } from './domain/status-store.ts';
 import { VisitStore } from './domain/visits.ts';
+import { RetentionSweep, VitalsHistory, type VitalsRetention } from './domain/vitals-history.ts';
 import { EmbeddedNodeRed } from './flows/embedded-node-red.ts';
 import { Ingest } from './ingest/ingest.ts';
 import { MqttLink } from './ingest/mqtt-link.ts';
@@ -81,6 +82,8 @@ export interface CloudOptions {
   simulator?: HomeSimulatorPort;
   /** Embed Node-RED at `/flows`, for admins only (NODE_RED=1); flows live in `dataDir/node-red`. */
   nodeRed?: boolean;
+  /** How long vitals history is kept (default: every reading 48 h, one-minute aggregates 90 days). */
+  vitalsRetention?: VitalsRetention;
 }
 
 export interface Cloud {
@@ -144,7 +147,8 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
   });
   const status = new StatusStore(db);
   const logger = options.logger.child({ component: 'cloud' });
-  const ingest = new Ingest({ registry, alerts, status, metrics, logger });
+  const vitals = new VitalsHistory(db, options.vitalsRetention);
+  const ingest = new Ingest({ registry, alerts, status, vitals, metrics, logger });
   const userForToken = (token: string): User | null => {
     const username = sessions.resolve(token);
     return username ? (registry.findUser(username)?.user ?? null) : null;
@@ -193,7 +197,7 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
   await app.register(importRoutes, { ...deps, db });
   const gatewayAccess: GatewayAccessEvents = new EventEmitter();
   await app.register(gatewayAccessRoutes, { ...deps, gatewayAccess });
-  await app.register(homeRoutes, deps);
+  await app.register(homeRoutes, { ...deps, vitals });
   await app.register(ruleSettingRoutes, { ...deps, db });
   await app.register(figureRoutes, { ...deps, figures: figureReader(db) });
   await app.register(visitRoutes, { ...deps, visits: new VisitStore(db) });
@@ -239,9 +243,11 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
     channels: options.channels ?? {},
     logger,
   });
+  const retention = new RetentionSweep(vitals, logger);
   if ((options.tickMs ?? 1000) > 0) {
     scheduler.start();
     notifier.start();
+    retention.start();
   }
   let link: MqttLink | null = null;
   app.addHook('preClose', async () => {
@@ -249,6 +255,7 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
     await flows?.stop();
     scheduler.stop();
     notifier.stop();
+    retention.stop();
     await link?.stop();
     await push.close();
   });

@@ -100,6 +100,7 @@ export async function startSystem(config: SystemConfig, logger: Logger): Promise
     channels,
     simulator,
     nodeRed: config.nodeRed,
+    vitalsRetention: config.vitalsRetention,
     ...(tls ? { https: tls } : {}),
   });
   await cloud.seedIfEmpty(DEMO_WORLD);

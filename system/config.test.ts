@@ -34,6 +34,9 @@ describe('start-up configuration', () => {
     ['WEBHOOK_SECRET', 'too-short'],
     ['VAPID_SUBJECT', 'http://example.org'],
     ['VAPID_SUBJECT', 'mailto:nobody'],
+    ['VITALS_RAW_HOURS', '0'],
+    ['VITALS_KEEP_DAYS', 'forever'],
+    ['VITALS_KEEP_DAYS', '1'],
   ])('a bad %s (%s) fails with an error naming the variable', (name, value) => {
     try {
       loadConfig({ [name]: value });
@@ -43,6 +46,14 @@ describe('start-up configuration', () => {
       expect((err as ConfigError).variable).toBe(name);
       expect((err as Error).message.startsWith(name)).toBe(true);
     }
+  });
+
+  it('vitals history keeps every reading 48 hours and minute aggregates 90 days unless told otherwise', () => {
+    expect(loadConfig({}).vitalsRetention).toEqual({ rawHours: 48, keepDays: 90 });
+    expect(loadConfig({ VITALS_RAW_HOURS: '6', VITALS_KEEP_DAYS: '30' }).vitalsRetention).toEqual({
+      rawHours: 6,
+      keepDays: 30,
+    });
   });
 
   it('the embedded Node-RED is off unless NODE_RED is 1', () => {

@@ -26,6 +26,8 @@ export interface SystemConfig {
   tls: { certPath: string; keyPath: string; mqttsPort: number } | undefined;
   /** Path of MQTT over WebSocket on the HTTP(S) server, with the same authentication (browser tools). */
   mqttWsPath: string;
+  /** VITALS_RAW_HOURS: every reading kept this long; VITALS_KEEP_DAYS: one-minute aggregates kept this long. */
+  vitalsRetention: { rawHours: number; keepDays: number };
 }
 
 /** A bad setting: the message names the variable, and start-up ends with exit code 1. */
@@ -122,7 +124,20 @@ export function loadConfig(env: Env, cwd = process.cwd()): SystemConfig {
     ...notifyConfig(env),
     tls: tlsConfig(env, cwd),
     mqttWsPath: wsPath(env),
+    vitalsRetention: retention(env),
   };
+}
+
+function retention(env: Env): SystemConfig['vitalsRetention'] {
+  const rawHours = integer(env, 'VITALS_RAW_HOURS', 48, 1, 8760);
+  const keepDays = integer(env, 'VITALS_KEEP_DAYS', 90, 1, 3650);
+  // The long view is built from the readings: aggregates kept shorter than readings would be a hole.
+  if (keepDays * 24 < rawHours)
+    throw new ConfigError(
+      'VITALS_KEEP_DAYS',
+      `must cover VITALS_RAW_HOURS (${rawHours} h), got ${keepDays} days`,
+    );
+  return { rawHours, keepDays };
 }
 
 function readable(env: Env, name: string, cwd: string): string | undefined {

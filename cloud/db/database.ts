@@ -3,9 +3,10 @@ import { MIGRATIONS } from './migrations.ts';
 
 /**
  * Opens the cloud's embedded store: WAL, synchronous=FULL (an alert is on disk before anyone hears of
- * it), foreign keys on, migrations applied in order and recorded in `schema_migrations`.
+ * it), foreign keys on, migrations applied in order and recorded in `schema_migrations`. `migrations`
+ * is for tests of a migration (a store as an older release left it).
  */
-export function openDatabase(path: string): DatabaseSync {
+export function openDatabase(path: string, migrations: readonly string[] = MIGRATIONS): DatabaseSync {
   const db = new DatabaseSync(path);
   db.exec(`
     PRAGMA journal_mode = WAL;
@@ -20,7 +21,7 @@ export function openDatabase(path: string): DatabaseSync {
       .all()
       .map((r) => Number(r.version)),
   );
-  for (const [index, sql] of MIGRATIONS.entries()) {
+  for (const [index, sql] of migrations.entries()) {
     const version = index + 1;
     if (applied.has(version)) continue;
     transaction(db, () => {

@@ -203,4 +203,30 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX audit_log_at ON audit_log (at);
   `,
+  `
+  CREATE INDEX vitals_ts ON vitals (ts);
+  CREATE TABLE vitals_minute (
+    elder_id TEXT NOT NULL,
+    vital TEXT NOT NULL,
+    minute TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    total REAL NOT NULL,
+    low REAL NOT NULL,
+    high REAL NOT NULL,
+    PRIMARY KEY (elder_id, vital, minute)
+  );
+  CREATE INDEX vitals_minute_minute ON vitals_minute (minute);
+  INSERT INTO vitals_minute (elder_id, vital, minute, n, total, low, high)
+    SELECT elder_id, vital, substr(ts, 1, 16) || ':00.000Z', count(*), sum(value), min(value), max(value)
+    FROM (
+      SELECT elder_id, ts, 'hr' AS vital, hr AS value FROM vitals WHERE hr IS NOT NULL
+      UNION ALL SELECT elder_id, ts, 'spo2', spo2 FROM vitals WHERE spo2 IS NOT NULL
+      UNION ALL SELECT elder_id, ts, 'rr', rr FROM vitals WHERE rr IS NOT NULL
+      UNION ALL SELECT elder_id, ts, 'temp', temp FROM vitals WHERE temp IS NOT NULL
+      UNION ALL SELECT elder_id, ts, 'sys', sys FROM vitals WHERE sys IS NOT NULL
+      UNION ALL SELECT elder_id, ts, 'dia', dia FROM vitals WHERE dia IS NOT NULL
+    )
+    WHERE elder_id IS NOT NULL
+    GROUP BY elder_id, vital, substr(ts, 1, 16);
+  `,
 ];

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { DeviceState, GatewayState, VitalsEnvelope } from '../../protocol/index.ts';
+import type { DeviceState, GatewayState } from '../../protocol/index.ts';
 
-/** Latest gateway and device states and the vitals history. */
+/** Latest gateway and device states and the device events of a home. */
 export class StatusStore {
   readonly #db: DatabaseSync;
 
@@ -35,29 +35,6 @@ export class StatusStore {
       .run(gatewayId, deviceId, s.online ? 1 : 0, s.battery ?? null, s.rssi ?? null, s.ts, at);
   }
 
-  /** Stores a vitals message; false when its id was seen before (a resend). */
-  vitals(gatewayId: string, deviceId: string, elderId: string | null, v: VitalsEnvelope): boolean {
-    const result = this.#db
-      .prepare(
-        `INSERT OR IGNORE INTO vitals (gateway_id, device_id, elder_id, id, ts, hr, spo2, rr, temp, sys, dia)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        gatewayId,
-        deviceId,
-        elderId,
-        v.id,
-        v.ts,
-        v.hr ?? null,
-        v.spo2 ?? null,
-        v.rr ?? null,
-        v.temp ?? null,
-        v.sys ?? null,
-        v.dia ?? null,
-      );
-    return result.changes > 0;
-  }
-
   /** The latest device events of a household's gateways, newest first. */
   eventsOfHousehold(
     householdId: string,
@@ -77,21 +54,5 @@ export class StatusStore {
         ts: String(r.ts),
         receivedAt: String(r.received_at),
       }));
-  }
-
-  /** An elder's vitals since a time, oldest first; absent readings are left out of each point. */
-  vitalsOf(elderId: string, since: string, limit: number): Record<string, string | number>[] {
-    return this.#db
-      .prepare(
-        'SELECT ts, device_id, hr, spo2, rr, temp, sys, dia FROM vitals WHERE elder_id = ? AND ts >= ? ORDER BY ts LIMIT ?',
-      )
-      .all(elderId, since, limit)
-      .map((r) =>
-        Object.fromEntries(
-          Object.entries(r)
-            .filter(([, v]) => v !== null)
-            .map(([k, v]) => [k === 'device_id' ? 'deviceId' : k, v as string | number]),
-        ),
-      );
   }
 }

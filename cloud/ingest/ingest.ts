@@ -11,6 +11,7 @@ import {
 import type { AlertService } from '../domain/alert-service.ts';
 import type { DeviceContext, Registry } from '../domain/registry.ts';
 import type { StatusStore } from '../domain/status-store.ts';
+import type { VitalsHistory } from '../domain/vitals-history.ts';
 import type { CloudMetrics } from '../metrics.ts';
 
 const subjectOf = ({ gatewayId, deviceId, elderId, householdId, region }: DeviceContext) => ({
@@ -25,6 +26,7 @@ export interface IngestDeps {
   registry: Registry;
   alerts: AlertService;
   status: StatusStore;
+  vitals: VitalsHistory;
   metrics: CloudMetrics;
   logger: Logger;
   clock?: () => number;
@@ -97,7 +99,7 @@ export class Ingest {
   #vitals(topic: ParsedTopic & { deviceId: string }, vitals: VitalsEnvelope, receivedAt: string): void {
     const ctx = this.#context(topic.gatewayId, topic.deviceId, {});
     if (ctx === null) return;
-    if (!this.#d.status.vitals(ctx.gatewayId, ctx.deviceId, ctx.elderId || null, vitals)) return;
+    if (!this.#d.vitals.record(ctx.gatewayId, ctx.deviceId, ctx.elderId || null, vitals)) return;
     const { id, ts, ...readings } = vitals;
     this.#d.alerts.ingest(
       { kind: 'vitals', subject: subjectOf(ctx), eventId: id, at: Date.parse(ts), readings },
