@@ -7,6 +7,8 @@ export const PACKAGES = {
   socat: '/usr/bin/socat',
   // CJK glyphs, so screenshots of Chinese names and addresses are readable.
   'fonts-wqy-zenhei': '/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc',
+  // The server itself lives under /usr/lib/postgresql/<major>; this file comes with any major.
+  postgresql: '/usr/share/postgresql-common/pg_wrapper',
 } as const;
 export type DebianPackage = keyof typeof PACKAGES;
 
