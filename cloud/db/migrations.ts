@@ -225,7 +225,7 @@ export const MIGRATIONS: readonly string[] = [
       UNION ALL SELECT elder_id, ts, 'temp', temp FROM vitals WHERE temp IS NOT NULL
       UNION ALL SELECT elder_id, ts, 'sys', sys FROM vitals WHERE sys IS NOT NULL
       UNION ALL SELECT elder_id, ts, 'dia', dia FROM vitals WHERE dia IS NOT NULL
-    )
+    ) AS readings
     WHERE elder_id IS NOT NULL
     GROUP BY elder_id, vital, substr(ts, 1, 16);
   `,

@@ -49,6 +49,10 @@ function session(db: Queryable): SqlSession {
     run: async (sql: string, params?: readonly SqlValue[]): Promise<SqlRunResult> => ({
       changes: (await query(sql, params)).rowCount ?? 0,
     }),
+    // No parameters: the simple protocol, which takes several statements at once.
+    exec: async (script: string) => {
+      await query(script);
+    },
   };
 }
 

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PostgresServer, startPostgres } from '../../tests/support/postgres.ts';
+import { migrate } from './migrate.ts';
+import { MIGRATIONS } from './migrations.ts';
 import { PgSql } from './pg-sql.ts';
 import type { Sql } from './sql.ts';
 import { UniqueViolation } from './sql.ts';
@@ -156,3 +158,53 @@ describe('the embedded store’s guard against waiting on itself', () => {
     }
   });
 });
+
+describe.each(ENGINES)('the cloud’s migrations on %s', (engine, open) => {
+  it('every migration applies, once, and leaves the same tables and columns on both engines', async () => {
+    const sql = await open(`migrate_${engine.toLowerCase()}`);
+    try {
+      const ran = await migrate(sql);
+      expect(ran).toEqual(MIGRATIONS.map((_, i) => i + 1));
+      expect(await migrate(sql)).toEqual([]);
+      const columns =
+        sql.dialect === 'sqlite'
+          ? await sql.all<{ t: string; c: string }>(
+              `SELECT m.name AS t, p.name AS c FROM sqlite_master m, pragma_table_info(m.name) p
+               WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY t, c`,
+            )
+          : await sql.all<{ t: string; c: string }>(
+              `SELECT table_name AS t, column_name AS c FROM information_schema.columns
+               WHERE table_schema = 'public' ORDER BY t, c`,
+            );
+      const schema = columns.map((r) => `${r.t}.${r.c}`).sort();
+      expect(schema).toContain('alerts.escalation_due_at');
+      expect(schema).toContain('vitals_minute.high');
+      schemas.set(engine, schema);
+      if (schemas.size === 2) expect(schemas.get('SQLite')).toEqual(schemas.get('PostgreSQL'));
+    } finally {
+      await sql.close();
+    }
+  });
+
+  it('epoch milliseconds and fractional readings keep their full size', async () => {
+    const sql = await open(`sizes_${engine.toLowerCase()}`);
+    try {
+      await migrate(sql);
+      await sql.run(
+        `INSERT INTO vitals_minute (elder_id, vital, minute, n, total, low, high) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        ['el-1', 'temp', '2026-11-20T08:00:00.000Z', 1, 36.65, 36.65, 36.65],
+      );
+      expect(await sql.get('SELECT total FROM vitals_minute')).toEqual({ total: 36.65 });
+      await sql.run(`INSERT INTO rule_state (rule_id, key, state, wake_at) VALUES ($1, $2, $3, $4)`, [
+        'fall',
+        'k',
+        '{}',
+        1_795_000_000_000,
+      ]);
+      expect(await sql.get('SELECT wake_at FROM rule_state')).toEqual({ wake_at: 1_795_000_000_000 });
+    } finally {
+      await sql.close();
+    }
+  });
+});
+const schemas = new Map<string, string[]>();

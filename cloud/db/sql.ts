@@ -21,6 +21,8 @@ export interface SqlSession {
   all<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
   get<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
   run(sql: string, params?: readonly SqlValue[]): Promise<SqlRunResult>;
+  /** Runs a script of several statements (migrations); no parameters. */
+  exec(script: string): Promise<void>;
 }
 
 export interface Sql extends SqlSession {
@@ -31,8 +33,6 @@ export interface Sql extends SqlSession {
    * reports a serialization failure, so `fn` must have no effects outside `tx` before it resolves.
    */
   transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T>;
-  /** Runs a script of several statements (migrations); no parameters. */
-  exec(script: string): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -71,6 +71,9 @@ export class SqliteSql implements Sql {
         return translateError(err);
       }
     },
+    exec: async (script: string) => {
+      this.db.exec(script);
+    },
   };
 
   /** Fails fast where waiting would deadlock: the root handle used inside this store's own transaction. */
