@@ -3,7 +3,7 @@ import { type Cell, type Fixture, type Row, SEES_IN, SEES_OUT } from './support.
 
 /** Each cell acts on an SOS of its own: acknowledging, resolving and accepting change what the next cell sees. */
 const freshAlert = async (c: Cell, fx: Fixture) => {
-  c.alert = await fx.freshAlert(c.t);
+  c.alert = (await fx.freshAlert(c.t)).id;
 };
 
 /** A fresh SOS and the family notification it planned for the side's family user, with its signed token. */

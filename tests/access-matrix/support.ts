@@ -118,8 +118,8 @@ export interface Fixture {
   homes: Map<Target['side'], SimulatedHome>;
   standing: Map<Target['side'], string>;
   login(caller: Caller): Promise<string | null>;
-  /** Raises a new SOS for the side's elder (resolving any open one first) and returns its id. */
-  freshAlert(t: Target): Promise<string>;
+  /** Raises a new SOS for the side's elder (see `freshSos`). */
+  freshAlert(t: Target): Promise<Alert>;
 }
 
 /** Web Push keys of the right shape (nothing is ever delivered with them). */
@@ -164,6 +164,24 @@ export async function alertOf(sys: TestSystem, token: string, eventId: string): 
   );
 }
 
+/**
+ * Raises a new SOS for `elder` from `home` and returns it. An elder has one open SOS at a time (a repeat
+ * updates it), so any open one is resolved first, by `token` (a staff member covering the elder).
+ */
+export async function freshSos(
+  sys: TestSystem,
+  token: string,
+  home: SimulatedHome,
+  elder: string,
+): Promise<Alert> {
+  const open = (await sys.api<Alert[]>(token, 'GET', '/api/alerts')).body.filter(
+    (a) => a.elderId === elder && a.type === 'sos' && a.state !== 'resolved',
+  );
+  for (const a of open)
+    await sys.api(token, 'POST', `/api/alerts/${a.id}/resolve`, { outcome: 'false_alarm' });
+  return alertOf(sys, token, await home.event('sos'));
+}
+
 /** Logs every caller in, connects both sides' homes and raises each side's standing alert (a water leak). */
 export async function setUp(sys: TestSystem): Promise<Fixture> {
   await addDistrictAdmin(sys);
@@ -187,15 +205,7 @@ export async function setUp(sys: TestSystem): Promise<Fixture> {
     homes,
     standing,
     login: fresh,
-    async freshAlert(t) {
-      const open = (await sys.api<Alert[]>(admin, 'GET', '/api/alerts')).body.filter(
-        (a) => a.elderId === t.elder && a.type === 'sos' && a.state !== 'resolved',
-      );
-      for (const a of open)
-        await sys.api(admin, 'POST', `/api/alerts/${a.id}/resolve`, { outcome: 'false_alarm' });
-      const home = homes.get(t.side) as SimulatedHome;
-      return (await alertOf(sys, city, await home.event('sos'))).id;
-    },
+    freshAlert: (t) => freshSos(sys, admin, homes.get(t.side) as SimulatedHome, t.elder),
   };
 }
 
