@@ -92,6 +92,8 @@ export interface Cloud {
   gatewayAccess: GatewayAccessEvents;
   /** The embedded Node-RED when `nodeRed` is set, else null: `start()` it once the server listens. */
   flows: EmbeddedNodeRed | null;
+  /** Every route the app registered (method and URL as declared), for the access matrix's completeness check. */
+  routes: readonly { method: string; url: string }[];
   app: FastifyInstance<
     RawServerDefault,
     IncomingMessage,
@@ -176,6 +178,10 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
         ? createHttpsServer(options.https, handler)
         : createHttpServer(handler)) as RawServerDefault,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
   await app.register(fastifyCookie);
   const audit = new AuditLog(db);
   auditHook(app, audit);
@@ -271,6 +277,7 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
     notifications,
     gatewayAccess,
     flows,
+    routes,
     async seedIfEmpty(path) {
       if (!registry.isEmpty()) return false;
       await seedWorld(db, registry, await readDemoWorld(path));

@@ -87,6 +87,38 @@ describe('the embedded Node-RED (NODE_RED=1)', () => {
     expect(await editor.text()).toMatch(/Node-RED/);
   });
 
+  // The access matrix's rows for the flow editor (tests/access-matrix/ has the REST and socket ones): it
+  // runs arbitrary code and sees every alert, so only admins pass, whatever their scope; no login is 401.
+  it('the flow editor per role: GET and POST /flows/flows and its WebSocket, admins only', async () => {
+    const callers = ['op-shizishan', 'sup-yanjiang', 'sup-city', 'admin', 'family-el-0001', '-'] as const;
+    const tokens = await Promise.all(callers.map((c) => (c === '-' ? null : sys.login(c))));
+    const got: Record<string, number[]> = {};
+    for (const [i, caller] of callers.entries()) {
+      const token = tokens[i];
+      const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+      const read = await fetch(`${sys.http}/flows/flows`, { headers: auth });
+      // Past the guard, Node-RED itself refuses a deploy that is not a flow (400): nothing is deployed.
+      const write = await fetch(`${sys.http}/flows/flows`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ not: 'a flow' }),
+      });
+      const comms = await upgradeStatus(
+        `${sys.http}/flows/comms`,
+        token ? { cookie: `eldercare_session=${token}` } : {},
+      );
+      got[caller] = [read.status, write.status, comms];
+    }
+    expect(got).toEqual({
+      'op-shizishan': [403, 403, 403],
+      'sup-yanjiang': [403, 403, 403],
+      'sup-city': [403, 403, 403],
+      admin: [200, 400, 101],
+      'family-el-0001': [403, 403, 403],
+      '-': [401, 401, 401],
+    });
+  });
+
   it('every spelling of /flows is guarded: the flows’ own HTTP root, other case, percent-encoding', async () => {
     for (const path of [
       '/flows/api/anything',

@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
-import { Server, type Socket } from 'socket.io';
+import { type Namespace, Server, type Socket } from 'socket.io';
 import {
   DISPATCH_NAMESPACE,
   type DispatchClientEvents,
@@ -25,6 +25,18 @@ export function roomsOf(user: User): string[] {
 }
 
 /**
+ * A session can end (logout, expiry) while its socket stays open: before an alert goes to these rooms,
+ * the sockets whose token no longer resolves are disconnected, so they are told nothing more.
+ */
+function dropEndedSessions(nsp: Namespace, rooms: string[], authenticate: (token: string) => User | null) {
+  for (const room of rooms)
+    for (const id of [...(nsp.adapter.rooms.get(room) ?? [])]) {
+      const socket = nsp.sockets.get(id);
+      if (socket && !authenticate(socket.data.token as string)) socket.disconnect(true);
+    }
+}
+
+/**
  * Socket.IO push of alert changes on `/dispatch`, only to users whose scope covers the alert. The
  * handshake carries `auth: {token}`, the same session token as the REST API.
  */
@@ -40,7 +52,8 @@ export class DispatchPush {
       serveClient: true,
       // Other WebSocket upgrades on this server (MQTT over WebSocket, Node-RED) are not Socket.IO's to destroy.
       destroyUpgrade: false,
-      connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000 },
+      // A recovered connection is authenticated again: its session may have ended while it was away.
+      connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
       cors: { origin: false },
     });
     const nsp = this.#io.of(DISPATCH_NAMESPACE);
@@ -49,6 +62,7 @@ export class DispatchPush {
       const user = typeof token === 'string' ? deps.authenticate(token) : null;
       if (!user) return next(new Error('unauthorized'));
       socket.data.user = user;
+      socket.data.token = token;
       next();
     });
     nsp.on('connection', (socket: Socket<DispatchClientEvents, DispatchServerEvents>) => {
@@ -58,6 +72,7 @@ export class DispatchPush {
     this.#unsubscribe = deps.alerts.onChange((change, alert) => {
       const event = change === 'raised' ? 'alert:raised' : 'alert:updated';
       const rooms = roomsFor(alert);
+      dropEndedSessions(nsp, rooms, deps.authenticate);
       nsp.to(rooms).emit(event, alert);
       // "First on a screen" is a response-time milestone: record it when someone was there to see it.
       // Only dispatchers' (region) rooms count: a family page open on the elder is not the centre seeing it.

@@ -1,0 +1,87 @@
+import type { Row } from './support.ts';
+
+/** Admin only; the city admin reaches both sides, the 安岳县 admin only `out` (`in` refused as given). */
+const adminOnly = (inByDistrictAdmin: number, ok: number): Pick<Row, 'in' | 'out'> => ({
+  in: [403, 403, 403, 403, 403, ok, inByDistrictAdmin, 403, 403, 401],
+  out: [403, 403, 403, 403, 403, ok, ok, 403, 403, 401],
+});
+
+//  Columns: op-shizishan op-sanxianci sup-yanjiang sup-anyue sup-city admin admin-anyue family-el-0001
+//  family-el-0003 no-login. `in` is 狮子山 (hh-0001, gw-0007/0013/0019), `out` 岳龙 (hh-0004, gw-0010/0016/0022).
+//  Every cell creates its own records (ids carry the cell's number), so a 201 is never a 409 later.
+export const ADMIN_ROWS: Row[] = [
+  // ── Provisioning: a region or household outside the admin's scope is a bad reference (400).
+  {
+    name: 'provision a household',
+    method: 'POST',
+    route: '/api/households',
+    path: () => '/api/households',
+    body: (c) => ({ id: `hh-m${c.n}`, region: c.t.region, address: 'matrix road 1' }),
+    ...adminOnly(400, 201),
+  },
+  {
+    name: 'provision an elder',
+    method: 'POST',
+    route: '/api/elders',
+    path: () => '/api/elders',
+    body: (c) => ({ id: `el-m${c.n}`, householdId: c.t.household, name: 'matrix elder' }),
+    ...adminOnly(400, 201),
+  },
+  {
+    name: 'provision a gateway',
+    method: 'POST',
+    route: '/api/gateways',
+    path: () => '/api/gateways',
+    body: (c) => ({
+      id: `gw-m${c.n}`,
+      householdId: c.t.household,
+      devices: [{ id: `gw-m${c.n}-sos`, kind: 'rf433-bridge', elderId: c.t.elder }],
+    }),
+    ...adminOnly(400, 201),
+  },
+  // A CSV row in a community outside the importer's scope refuses the whole file (422).
+  {
+    name: 'import households from CSV',
+    method: 'POST',
+    route: '/api/import/households',
+    path: () => '/api/import/households',
+    csv: true,
+    body: (c) =>
+      `householdId,region,address,elderId,elderName\nhh-c${c.n},${c.t.region},matrix road 2,el-c${c.n},matrix elder\n`,
+    ...adminOnly(422, 201),
+  },
+
+  // ── Gateway access: revoking and rotating cut a home off, so they use gateways no other row needs.
+  {
+    name: 'revoke a gateway',
+    method: 'POST',
+    route: '/api/gateways/:id/revoke',
+    path: (c) => `/api/gateways/${c.t.revokeGateway}/revoke`,
+    ...adminOnly(404, 200),
+  },
+  {
+    name: 'rotate a gateway’s secret',
+    method: 'POST',
+    route: '/api/gateways/:id/rotate',
+    path: (c) => `/api/gateways/${c.t.rotateGateway}/rotate`,
+    ...adminOnly(404, 200),
+  },
+
+  // ── The tester's simulator panel: admins, for the simulated homes inside their scope.
+  {
+    name: 'the simulated homes',
+    method: 'GET',
+    route: '/api/sim/homes',
+    path: () => '/api/sim/homes',
+    sees: (body, c) => (body as { gatewayId: string }[]).some((h) => h.gatewayId === c.t.simGateway),
+    in: [403, 403, 403, 403, 403, 200, 'hid', 403, 403, 401],
+    out: [403, 403, 403, 403, 403, 200, 200, 403, 403, 401],
+  },
+  {
+    name: 'drive a simulated home',
+    method: 'POST',
+    route: '/api/sim/homes/:gatewayId/:action',
+    path: (c) => `/api/sim/homes/${c.t.simGateway}/fall_cleared`,
+    ...adminOnly(404, 202),
+  },
+];
