@@ -85,25 +85,25 @@ export class SqliteSql implements Sql {
   async all<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
     this.#notInOwnTransaction();
     // The check and the statement run in one turn: no transaction can begin in between.
-    while (this.#busy) await this.#busy;
+    while (this.#busy !== null) await this.#busy;
     return this.#direct.all<T>(sql, params);
   }
 
   async get<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
     this.#notInOwnTransaction();
-    while (this.#busy) await this.#busy;
+    while (this.#busy !== null) await this.#busy;
     return this.#direct.get<T>(sql, params);
   }
 
   async run(sql: string, params?: readonly SqlValue[]): Promise<SqlRunResult> {
     this.#notInOwnTransaction();
-    while (this.#busy) await this.#busy;
+    while (this.#busy !== null) await this.#busy;
     return this.#direct.run(sql, params);
   }
 
   async transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
     this.#notInOwnTransaction();
-    while (this.#busy) await this.#busy;
+    while (this.#busy !== null) await this.#busy;
     let release!: () => void;
     this.#busy = new Promise((resolve) => {
       release = resolve;
@@ -126,12 +126,12 @@ export class SqliteSql implements Sql {
 
   async exec(script: string): Promise<void> {
     this.#notInOwnTransaction();
-    while (this.#busy) await this.#busy;
+    while (this.#busy !== null) await this.#busy;
     this.db.exec(script);
   }
 
   async close(): Promise<void> {
-    while (this.#busy) await this.#busy;
+    while (this.#busy !== null) await this.#busy;
     this.#statements.clear();
     if (this.db.isOpen) this.db.close();
   }
