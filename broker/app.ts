@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -6,6 +8,7 @@ import { canPublish, canSubscribe, type Principal } from './acl.ts';
 import { ConnectAuthenticator, type GatewayVerifier } from './auth.ts';
 import { EventJournal } from './journal.ts';
 import { type BrokerMetrics, createBrokerMetrics } from './metrics.ts';
+import { DEFAULT_MAX_PACKET_BYTES, guardConnection } from './packet-guard.ts';
 import { GatewayRateLimiter, NEVER_LIMITED, type RateLimits } from './rate-limit.ts';
 
 export interface BrokerOptions {
@@ -18,12 +21,20 @@ export interface BrokerOptions {
   registry: Registry;
   /** Messages per second per gateway (life-safety events are never limited). */
   rateLimits?: Partial<RateLimits>;
+  /** Largest MQTT packet (fixed header included); a connection declaring a larger one is closed. */
+  maxPacketBytes?: number;
 }
 
 export interface Broker {
   aedes: Aedes;
   journal: EventJournal;
   metrics: BrokerMetrics;
+  /**
+   * Serves one connection of any transport through the packet guard; use it instead of `aedes.handle`.
+   * `address` is the client's, for the log line when the guard cuts the connection.
+   */
+  handle(stream: Duplex, address: string | undefined, request?: IncomingMessage): void;
+  maxPacketBytes: number;
   /** Disconnects every live connection of a gateway (revocation). */
   disconnectGateway(gatewayId: string): void;
   close(): Promise<void>;
@@ -185,10 +196,21 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     }
   });
 
+  const maxPacketBytes = options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
+  const handle = (stream: Duplex, address: string | undefined, request?: IncomingMessage): void => {
+    const guarded = guardConnection(stream, maxPacketBytes, (violation) => {
+      metrics.connectionsCut.inc({ reason: violation.reason });
+      log.warn({ ...violation, address, maxPacketBytes }, 'connection cut by the packet guard');
+    });
+    aedes.handle(guarded, request);
+  };
+
   return {
     aedes,
     journal,
     metrics,
+    handle,
+    maxPacketBytes,
     disconnectGateway(gatewayId) {
       authenticator.forget(gatewayId);
       for (const client of clientsOf(gatewayId)) client.close();
