@@ -4,6 +4,7 @@ import { Aedes, type AuthenticateError, type Client, type PublishPacket } from '
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { decodePayload, type EventType, type ParsedTopic, parseTopic, timestamp } from '../protocol/index.ts';
+import { logPseudonym } from '../protocol/log-privacy.ts';
 import { canPublish, canSubscribe, type Principal } from './acl.ts';
 import { ConnectAuthenticator, type GatewayVerifier } from './auth.ts';
 import { EventJournal } from './journal.ts';
@@ -58,6 +59,9 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   const journal = new EventJournal(options.journalPath);
   const authenticator = new ConnectAuthenticator(options.gateways, options.services);
   const principals = new WeakMap<Client, Principal>();
+  // The client's address per connection stream, for log lines (Aedes sees only the guarded stream).
+  const addresses = new WeakMap<object, string>();
+  const addressOf = (client: Client): string | undefined => addresses.get(client.conn);
 
   const drop = (packet: PublishPacket, reason: string, detail: Record<string, unknown>): void => {
     metrics.dropped.inc({ reason });
@@ -101,7 +105,16 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
             return done(null, true);
           }
           metrics.connectRefused.inc({ reason: result.reason });
-          log.warn({ clientId: client.id, username, reason: result.reason }, 'connect refused');
+          // A refused username may be a secret typed into the wrong field: only its keyed hash is logged.
+          log.warn(
+            {
+              clientId: client.id,
+              user: username && logPseudonym(username),
+              address: addressOf(client),
+              reason: result.reason,
+            },
+            'connect refused',
+          );
           done(authError(result.reason === 'anonymous' ? 5 : 4, result.reason), false);
         },
         (err: unknown) => {
@@ -202,6 +215,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       metrics.connectionsCut.inc({ reason: violation.reason });
       log.warn({ ...violation, address, maxPacketBytes }, 'connection cut by the packet guard');
     });
+    if (address) addresses.set(guarded, address);
     aedes.handle(guarded, request);
   };
 
