@@ -1,11 +1,15 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { decodePayload, type EventType, type ParsedTopic, parseTopic, timestamp } from '../protocol/index.ts';
+import { logPseudonym } from '../protocol/log-privacy.ts';
 import { canPublish, canSubscribe, type Principal } from './acl.ts';
 import { ConnectAuthenticator, type GatewayVerifier } from './auth.ts';
 import { EventJournal } from './journal.ts';
 import { type BrokerMetrics, createBrokerMetrics } from './metrics.ts';
+import { DEFAULT_MAX_PACKET_BYTES, guardConnection } from './packet-guard.ts';
 import { GatewayRateLimiter, NEVER_LIMITED, type RateLimits } from './rate-limit.ts';
 
 export interface BrokerOptions {
@@ -18,12 +22,20 @@ export interface BrokerOptions {
   registry: Registry;
   /** Messages per second per gateway (life-safety events are never limited). */
   rateLimits?: Partial<RateLimits>;
+  /** Largest MQTT packet (fixed header included); a connection declaring a larger one is closed. */
+  maxPacketBytes?: number;
 }
 
 export interface Broker {
   aedes: Aedes;
   journal: EventJournal;
   metrics: BrokerMetrics;
+  /**
+   * Serves one connection of any transport through the packet guard; use it instead of `aedes.handle`.
+   * `address` is the client's, for the log line when the guard cuts the connection.
+   */
+  handle(stream: Duplex, address: string | undefined, request?: IncomingMessage): void;
+  maxPacketBytes: number;
   /** Disconnects every live connection of a gateway (revocation). */
   disconnectGateway(gatewayId: string): void;
   close(): Promise<void>;
@@ -47,6 +59,9 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   const journal = new EventJournal(options.journalPath);
   const authenticator = new ConnectAuthenticator(options.gateways, options.services);
   const principals = new WeakMap<Client, Principal>();
+  // The client's address per connection stream, for log lines (Aedes sees only the guarded stream).
+  const addresses = new WeakMap<object, string>();
+  const addressOf = (client: Client): string | undefined => addresses.get(client.conn);
 
   const drop = (packet: PublishPacket, reason: string, detail: Record<string, unknown>): void => {
     metrics.dropped.inc({ reason });
@@ -90,7 +105,16 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
             return done(null, true);
           }
           metrics.connectRefused.inc({ reason: result.reason });
-          log.warn({ clientId: client.id, username, reason: result.reason }, 'connect refused');
+          // A refused username may be a secret typed into the wrong field: only its keyed hash is logged.
+          log.warn(
+            {
+              clientId: client.id,
+              user: username && logPseudonym(username),
+              address: addressOf(client),
+              reason: result.reason,
+            },
+            'connect refused',
+          );
           done(authError(result.reason === 'anonymous' ? 5 : 4, result.reason), false);
         },
         (err: unknown) => {
@@ -185,10 +209,22 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     }
   });
 
+  const maxPacketBytes = options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
+  const handle = (stream: Duplex, address: string | undefined, request?: IncomingMessage): void => {
+    const guarded = guardConnection(stream, maxPacketBytes, (violation) => {
+      metrics.connectionsCut.inc({ reason: violation.reason });
+      log.warn({ ...violation, address, maxPacketBytes }, 'connection cut by the packet guard');
+    });
+    if (address) addresses.set(guarded, address);
+    aedes.handle(guarded, request);
+  };
+
   return {
     aedes,
     journal,
     metrics,
+    handle,
+    maxPacketBytes,
     disconnectGateway(gatewayId) {
       authenticator.forget(gatewayId);
       for (const client of clientsOf(gatewayId)) client.close();

@@ -7,6 +7,7 @@ export interface BrokerMetrics {
   aclDenied: Counter<'action'>;
   journaled: Counter;
   journalReplayed: Counter;
+  connectionsCut: Counter<'reason'>;
 }
 
 export function createBrokerMetrics(registry: Registry): BrokerMetrics {
@@ -39,6 +40,12 @@ export function createBrokerMetrics(registry: Registry): BrokerMetrics {
     journalReplayed: new Counter({
       name: 'mqtt_events_replayed_total',
       help: 'Journaled events replayed to the cloud after it (re)subscribed',
+      registers,
+    }),
+    connectionsCut: new Counter({
+      name: 'mqtt_connections_cut_total',
+      help: 'Connections closed by the packet guard before reading a packet, by reason (too_large, malformed)',
+      labelNames: ['reason'],
       registers,
     }),
   };

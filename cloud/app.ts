@@ -27,6 +27,7 @@ import { StatusStore } from './domain/status-store.ts';
 import { VisitStore } from './domain/visits.ts';
 import { RetentionSweep, VitalsHistory, type VitalsRetention } from './domain/vitals-history.ts';
 import { EmbeddedNodeRed } from './flows/embedded-node-red.ts';
+import { httpLogger } from './http-log.ts';
 import { Ingest } from './ingest/ingest.ts';
 import { MqttLink } from './ingest/mqtt-link.ts';
 import { type CloudMetrics, createCloudMetrics } from './metrics.ts';
@@ -167,8 +168,7 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
   };
 
   const app = Fastify({
-    // Per-request lines would drown the dispatch log; HTTP logs warnings and errors only.
-    loggerInstance: options.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
+    loggerInstance: httpLogger(options.logger),
     bodyLimit: 256 * 1024,
     requestTimeout: 30_000,
     forceCloseConnections: true,

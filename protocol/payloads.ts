@@ -111,7 +111,9 @@ export function decodePayload<K extends TopicKind>(
   try {
     value = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'));
   } catch (err) {
-    return { ok: false, reason: 'not_json', detail: (err as Error).message };
+    // V8's message quotes part of the input, which may be anything: only the position is kept (it is logged).
+    const at = /position (\d+)/.exec((err as Error).message)?.[1];
+    return { ok: false, reason: 'not_json', detail: at ? `not JSON at position ${at}` : 'not JSON' };
   }
   const validator = validators[kind];
   if (!validator.Check(value)) {

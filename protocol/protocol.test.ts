@@ -74,6 +74,16 @@ describe('payload decoding', () => {
     );
   });
 
+  it('a payload that is not JSON is refused with a detail that never quotes it (the detail is logged)', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 6 }), (text) => {
+        const result = decodePayload('device-event', `{{"name": "${text}"}`);
+        expect(result).toMatchObject({ ok: false, reason: 'not_json' });
+        if (!result.ok) expect(result.detail).toMatch(/^not JSON( at position \d+)?$/);
+      }),
+    );
+  });
+
   it('arbitrary JSON values never throw, and objects missing a required field are refused with the field named', () => {
     fc.assert(
       fc.property(fc.constantFrom(...KINDS), fc.json({ maxDepth: 3 }), (kind, text) => {

@@ -110,9 +110,10 @@ export async function startSystem(config: SystemConfig, logger: Logger): Promise
     journalPath: join(config.dataDir, 'broker-journal.db'),
     logger,
     registry: metricsRegistry,
+    maxPacketBytes: config.mqttMaxPacketBytes,
   });
   cloud.gatewayAccess.on('changed', (gatewayId) => broker.disconnectGateway(gatewayId));
-  const mqttServer = createServer(broker.aedes.handle);
+  const mqttServer = createServer((socket) => broker.handle(socket, socket.remoteAddress));
   let sims: ChildProcess | null = null;
   let extra: ExtraMqtt | null = null;
   const close = async (): Promise<void> => {

@@ -114,4 +114,14 @@ describe('start-up configuration', () => {
     expect(loadConfig({}).mqttWsPath).toBe('/mqtt');
     expect(() => loadConfig({ MQTT_WS_PATH: '/api/mqtt' })).toThrow(/^MQTT_WS_PATH/);
   });
+
+  it('the MQTT packet cap defaults to 128 KiB and refuses values too small for a CONNECT or beyond MQTT', () => {
+    expect(loadConfig({}).mqttMaxPacketBytes).toBe(128 * 1024);
+    expect(loadConfig({ MQTT_MAX_PACKET_BYTES: '4096' }).mqttMaxPacketBytes).toBe(4096);
+    expect(() => loadConfig({ MQTT_MAX_PACKET_BYTES: '100' })).toThrow(
+      /^MQTT_MAX_PACKET_BYTES must be from 1024/,
+    );
+    expect(() => loadConfig({ MQTT_MAX_PACKET_BYTES: '1e6' })).toThrow(/^MQTT_MAX_PACKET_BYTES/);
+    expect(() => loadConfig({ MQTT_MAX_PACKET_BYTES: '300000000' })).toThrow(/^MQTT_MAX_PACKET_BYTES/);
+  });
 });

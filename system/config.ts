@@ -1,5 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
+import { DEFAULT_MAX_PACKET_BYTES } from '../broker/packet-guard.ts';
 
 /** The settings of `npm start` (CONTRACT §1). Read once at boot; nothing else reads process.env. */
 export interface SystemConfig {
@@ -24,6 +25,8 @@ export interface SystemConfig {
   vapidSubject: string;
   /** TLS_CERT + TLS_KEY: HTTPS on HTTP_PORT and MQTT over TLS on MQTTS_PORT; unset: plain HTTP and MQTT. */
   tls: { certPath: string; keyPath: string; mqttsPort: number } | undefined;
+  /** Largest MQTT packet accepted on any transport; a client declaring a larger one is disconnected. */
+  mqttMaxPacketBytes: number;
   /** Path of MQTT over WebSocket on the HTTP(S) server, with the same authentication (browser tools). */
   mqttWsPath: string;
   /** VITALS_RAW_HOURS: every reading kept this long; VITALS_KEEP_DAYS: one-minute aggregates kept this long. */
@@ -125,6 +128,8 @@ export function loadConfig(env: Env, cwd = process.cwd()): SystemConfig {
     tls: tlsConfig(env, cwd),
     mqttWsPath: wsPath(env),
     vitalsRetention: retention(env),
+    // At least room for a CONNECT with the longest ids and secrets; at most MQTT's own limit.
+    mqttMaxPacketBytes: integer(env, 'MQTT_MAX_PACKET_BYTES', DEFAULT_MAX_PACKET_BYTES, 1024, 268_435_460),
   };
 }
 

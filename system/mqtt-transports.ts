@@ -14,7 +14,7 @@ export interface ExtraMqtt {
 /**
  * MQTT over TLS (its own port) and over WebSocket (a path of the HTTP(S) server, for browser tools). Both
  * hand their streams to the same Aedes instance, so authentication, the ACL and the journal are the same
- * as on plain MQTT. Upgrades to other paths are left alone (Socket.IO and Node-RED have their own).
+ * as on plain MQTT, and so is the packet guard. Upgrades to other paths are left alone (Socket.IO and Node-RED have their own).
  */
 export async function startExtraMqtt(opts: {
   broker: Broker;
@@ -25,7 +25,9 @@ export async function startExtraMqtt(opts: {
   tls?: { key: Buffer; cert: Buffer; port: number };
   listen: (server: TlsServer, port: number) => Promise<number>;
 }): Promise<ExtraMqtt> {
-  const wss = new WebSocketServer({ noServer: true });
+  // One WebSocket message may carry at most one whole packet's worth: ws would otherwise buffer up to
+  // 100 MiB of a message before the packet guard sees its first byte.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.broker.maxPacketBytes });
   const onUpgrade = (
     request: import('node:http').IncomingMessage,
     socket: import('node:stream').Duplex,
@@ -33,14 +35,16 @@ export async function startExtraMqtt(opts: {
   ): void => {
     if ((request.url ?? '').split('?')[0] !== opts.wsPath) return;
     wss.handleUpgrade(request, socket, head, (ws) =>
-      opts.broker.aedes.handle(createWebSocketStream(ws), request),
+      opts.broker.handle(createWebSocketStream(ws), request.socket.remoteAddress, request),
     );
   };
   opts.httpServer.on('upgrade', onUpgrade);
   let tlsServer: TlsServer | undefined;
   let mqttsUrl: string | undefined;
   if (opts.tls) {
-    tlsServer = createTlsServer({ key: opts.tls.key, cert: opts.tls.cert }, opts.broker.aedes.handle);
+    tlsServer = createTlsServer({ key: opts.tls.key, cert: opts.tls.cert }, (socket) =>
+      opts.broker.handle(socket, socket.remoteAddress),
+    );
     mqttsUrl = `mqtts://${opts.host}:${await opts.listen(tlsServer, opts.tls.port)}`;
   }
   const scheme = opts.tls ? 'wss' : 'ws';

@@ -4,6 +4,7 @@ import middie from '@fastify/middie';
 import type { FastifyInstance } from 'fastify';
 import type { NodeRed } from 'node-red';
 import type { Logger } from 'pino';
+import { scrubText } from '../../protocol/log-privacy.ts';
 import { loadOrCreateSecret } from '../domain/keys.ts';
 import type { User } from '../domain/scope.ts';
 import { type Authenticate, type FlowsWrite, flowsGuard, UpgradeGate } from './admin-guard.ts';
@@ -56,7 +57,16 @@ function forwardLog(logger: Logger) {
           : JSON.stringify(entry.msg);
     if (EXPECTED.some((re) => re.test(text))) level = 'debug';
     const context = { nodeId: entry.id, nodeType: entry.type, nodeName: entry.name };
-    logger[level](entry.msg instanceof Error ? { ...context, err: entry.msg } : context, text);
+    // Flows log whatever their authors chose, alert messages included: numbers and e-mails are masked.
+    logger[level](
+      entry.msg instanceof Error
+        ? {
+            ...context,
+            err: { message: scrubText(entry.msg.message), stack: scrubText(entry.msg.stack ?? '') },
+          }
+        : context,
+      scrubText(text),
+    );
   };
 }
 

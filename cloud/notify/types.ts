@@ -59,3 +59,16 @@ export type SendResult = 'delivered' | 'gone';
 export interface ChannelSender {
   send(target: string, message: NotificationMessage): Promise<SendResult>;
 }
+
+/**
+ * A receiver (webhook, push service) answered with an error. `answer` is the start of its reply body: kept
+ * with the notification for staff, never logged, since a receiver may echo the message (names, addresses).
+ */
+export class ChannelRefusal extends Error {
+  readonly answer: string;
+  constructor(message: string, answer: string) {
+    super(message);
+    this.name = 'ChannelRefusal';
+    this.answer = answer;
+  }
+}

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import { timestamp } from '../../protocol/index.ts';
+import { scrubText } from '../../protocol/log-privacy.ts';
 import type { AlertService } from '../domain/alert-service.ts';
 import type { DueNotification, NotificationOutbox } from './outbox.ts';
-import type { Channel, ChannelSender } from './types.ts';
+import { type Channel, ChannelRefusal, type ChannelSender } from './types.ts';
 
 const MAX_ATTEMPTS = 12;
 const MAX_BACKOFF_MS = 10 * 60_000;
@@ -94,18 +95,21 @@ export class NotificationWorker {
         'notification delivered',
       );
     } catch (err) {
-      if (!this.#stopped) this.#failed(n, (err as Error).message ?? String(err));
+      if (!this.#stopped) this.#failed(n, err);
     } finally {
       this.#sending.delete(n.id);
     }
   }
 
-  #failed(n: DueNotification, error: string): void {
+  #failed(n: DueNotification, err: unknown): void {
+    const summary = (err as Error)?.message ?? String(err);
+    // The receiver's own answer is kept for staff but never logged: it may echo the message.
+    const error = err instanceof ChannelRefusal && err.answer ? `${summary}: ${err.answer}` : summary;
     const attempt = n.attempts + 1;
     const giveUp = attempt >= MAX_ATTEMPTS;
     this.#outbox.retry(n.id, error, this.#alerts.now() + backoffMs(attempt), giveUp);
     this.#log.warn(
-      { alertId: n.alertId, notificationId: n.id, channel: n.channel, attempt, error },
+      { alertId: n.alertId, notificationId: n.id, channel: n.channel, attempt, error: scrubText(summary) },
       'notification not delivered',
     );
     if (giveUp)

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { logPseudonym } from '../../protocol/log-privacy.ts';
 import { LoginGuard } from '../domain/login-guard.ts';
 import { DUMMY_HASH, verifySecret } from '../domain/secrets.ts';
 import {
@@ -23,7 +24,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
     const { username, password } = request.body;
     const wait = guard.check(username, request.ip, Date.now());
     if (wait !== null) {
-      deps.logger.warn({ username, ip: request.ip }, 'login refused: locked');
+      deps.logger.warn({ user: logPseudonym(username), ip: request.ip }, 'login refused: locked');
       reply.header('retry-after', String(wait));
       return problem(reply, 429, 'ERR_LOCKED', `too many failed logins; try again in ${wait} s`);
     }
@@ -32,7 +33,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
     const ok = await verifySecret(password, found?.passwordHash ?? DUMMY_HASH);
     if (!found || !ok) {
       guard.failed(username, request.ip, Date.now());
-      deps.logger.warn({ username, ip: request.ip }, 'login failed');
+      // The attempted name may be a password typed into the wrong field: only its keyed hash is logged.
+      deps.logger.warn({ user: logPseudonym(username), ip: request.ip }, 'login failed');
       return problem(reply, 401, 'ERR_BAD_CREDENTIALS', 'wrong username or password');
     }
     guard.succeeded(username);

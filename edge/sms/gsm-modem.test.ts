@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GsmModemSim } from '../../device-sims/gsm-modem-sim.ts';
 import { GsmError, GsmModem, type GsmModemOptions } from './gsm-modem.ts';
+import { maskNumber } from './sms-text.ts';
 import { connectedPair } from './test-support.ts';
 
 const NUMBER = '+8613800001234';
@@ -75,7 +76,8 @@ describe('GsmModem against the simulated modem', () => {
     sim.failNext = 'ERROR';
     const error = await rejection(modem.sendSms(NUMBER, 'first'));
     expect(error.code).toBe('ERROR');
-    expect(error.command).toBe(`AT+CMGS="${NUMBER}"`);
+    expect(error.command).toBe(`AT+CMGS="${maskNumber(NUMBER)}"`);
+    expect(error.message).not.toContain(NUMBER);
     await modem.sendSms(NUMBER, 'second');
     expect(sim.messages.map((m) => m.text)).toEqual(['second']);
   });

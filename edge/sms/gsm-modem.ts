@@ -99,7 +99,8 @@ export class GsmModem {
       await this.#simple(`AT+CSCS="${sms.charset}"`);
       // Data coding scheme 8 is UCS2, 0 the GSM alphabet; 167 keeps the SMS at the SMSC for a day.
       await this.#simple(`AT+CSMP=17,167,0,${sms.charset === 'UCS2' ? 8 : 0}`);
-      await this.#awaitPrompt(`AT+CMGS="${sms.address}"`);
+      // Errors and log lines name the command by its masked number only.
+      await this.#awaitPrompt(`AT+CMGS="${sms.address}"`, `AT+CMGS="${maskNumber(number)}"`);
       const reference = await this.#submit(sms.body);
       this.#log.info(
         { to: maskNumber(number), reference, charset: sms.charset, truncated: sms.truncated },
@@ -160,14 +161,14 @@ export class GsmModem {
   }
 
   /** AT+CMGS up to the `> ` prompt; an error instead of the prompt ends it. */
-  #awaitPrompt(at: string): Promise<true> {
+  #awaitPrompt(at: string, label: string): Promise<true> {
     const step = (ev: AtEvent): Step<true> => {
       if (ev.kind === 'prompt') return { value: true };
-      const final = finalResult(ev.line, at);
+      const final = finalResult(ev.line, label);
       // An OK before the prompt is no answer to AT+CMGS; only an error is.
       return final && 'error' in final ? final : null;
     };
-    return this.#transact(`${at}\r`, at, this.#commandTimeoutMs, step, true);
+    return this.#transact(`${at}\r`, label, this.#commandTimeoutMs, step, true);
   }
 
   /** The text and Ctrl-Z, then `+CMGS: <mr>` and OK. */
@@ -236,7 +237,9 @@ export class GsmModem {
   readonly #onData = (chunk: Buffer | string): void => {
     for (const ev of this.#reader.push(chunk)) {
       if (this.#waiter) this.#waiter.event(ev);
-      else if (ev.kind === 'line') this.#log.debug({ line: ev.line }, 'unsolicited from modem');
+      // Only the result code: an unsolicited +CMT or +CLIP line carries a caller's number.
+      else if (ev.kind === 'line')
+        this.#log.debug({ code: ev.line.split(/[:\s]/)[0] }, 'unsolicited from modem');
     }
   };
 

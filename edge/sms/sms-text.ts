@@ -86,8 +86,11 @@ export function prepareSms(number: string, text: string): PreparedSms {
   return { charset, address: encodeUcs2Hex(number), body: encodeUcs2Hex(fitted.text), ...fitted };
 }
 
-/** A number fit for a log line: `+8613800001234` → `+86138****1234`. */
+/**
+ * A number fit for a log line: `+8613800001234` → `****34`. Two digits tell a household's few numbers
+ * apart without putting a phone number in the log (docs/architecture.md, "Privacy in logs").
+ */
 export function maskNumber(number: string): string {
   if (number.length <= 6) return '****';
-  return `${number.slice(0, Math.max(0, number.length - 8))}****${number.slice(-4)}`;
+  return `****${number.slice(-2)}`;
 }

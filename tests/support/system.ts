@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { io, type Socket } from 'socket.io-client';
 import { type SimGateway, SimulatedHome } from '../../device-sims/mqtt-home.ts';
 import type { Alert } from '../../protocol/index.ts';
@@ -49,11 +49,15 @@ export class TestSystem {
   readonly #sockets: Socket[] = [];
   #ownsDir = false;
 
-  /** Ports default to free ones; fixed ports let gateways outside the test process reconnect to a restart. */
+  /**
+   * Ports default to free ones; fixed ports let gateways outside the test process reconnect to a restart.
+   * The logger defaults to a silent one (TEST_LOG_LEVEL changes its level); pass one to read the logs.
+   */
   static async start(
     dataDir?: string,
     ports: { http?: number; mqtt?: number } = {},
     env: Record<string, string> = {},
+    logger: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   ): Promise<TestSystem> {
     const t = new TestSystem();
     t.#ownsDir = dataDir === undefined;
@@ -65,7 +69,7 @@ export class TestSystem {
       SIM_HOMES: '0',
       ...env,
     });
-    t.system = await startSystem(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+    t.system = await startSystem(config, logger);
     return t;
   }
 

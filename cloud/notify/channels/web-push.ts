@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import webpush from 'web-push';
-import type { ChannelSender, NotificationMessage, SendResult } from '../types.ts';
+import { ChannelRefusal, type ChannelSender, type NotificationMessage, type SendResult } from '../types.ts';
 import { headline, summary } from './render.ts';
 import type { VapidDetails } from './vapid.ts';
 
@@ -97,7 +97,7 @@ export class WebPushChannel implements ChannelSender {
       return 'gone';
     }
     if (res.status < 200 || res.status > 299)
-      throw new Error(`push service answered ${res.status}: ${text.slice(0, 200)}`);
+      throw new ChannelRefusal(`push service answered ${res.status}`, text.slice(0, 200));
     return 'delivered';
   }
 }

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { ChannelSender, NotificationMessage, SendResult } from '../types.ts';
+import { ChannelRefusal, type ChannelSender, type NotificationMessage, type SendResult } from '../types.ts';
 
 /** Header names of the signature scheme described at {@link WebhookChannel}. */
 export const TIMESTAMP_HEADER = 'X-Eldercare-Timestamp';
@@ -94,7 +94,7 @@ export class WebhookChannel implements ChannelSender {
     });
     const text = await res.text();
     if (res.status < 200 || res.status > 299)
-      throw new Error(`webhook answered ${res.status}: ${text.slice(0, 200)}`);
+      throw new ChannelRefusal(`webhook answered ${res.status}`, text.slice(0, 200));
     return 'delivered';
   }
 }
