@@ -203,4 +203,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX audit_log_at ON audit_log (at);
   `,
+  `
+  ALTER TABLE users ADD COLUMN disabled_at TEXT;
+  `,
 ];
