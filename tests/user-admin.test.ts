@@ -165,6 +165,9 @@ describe('user accounts and regions, managed by admins inside their region', () 
       expect(change.status).toBe(403);
       const region = { id: 'ziyang.yanjiang.x', name: 'x', level: 'community', parent: 'ziyang.yanjiang' };
       expect((await sys.api(token, 'POST', '/api/regions', region)).status).toBe(403);
+      // Refused before the body is read: a malformed one tells them nothing either.
+      expect((await sys.api(token, 'POST', '/api/regions', { id: 1 })).status).toBe(403);
+      expect((await sys.api(token, 'POST', '/api/users', { username: 1 })).status).toBe(403);
     }
     expect((await sys.api(null, 'GET', '/api/users')).status).toBe(401);
   });

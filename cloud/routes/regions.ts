@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { REGION_ID_PATTERN, regionWithin } from '../../protocol/index.ts';
 import { childIdProblem, childLevel } from '../domain/account-policy.ts';
@@ -29,9 +30,14 @@ export const regionRoutes: FastifyPluginAsyncTypebox<RegionRouteDeps> = async (a
     return deps.regionTree(user.scope);
   });
 
-  app.post('/api/regions', { schema: { body: NewRegion } }, async (request, reply) => {
+  // The role is checked before the body, so a non-admin learns nothing from validation errors.
+  const adminOnly = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (currentUser(request).role !== 'admin')
+      await problem(reply, 403, 'ERR_FORBIDDEN', 'regions are added by admins');
+  };
+
+  app.post('/api/regions', { onRequest: adminOnly, schema: { body: NewRegion } }, async (request, reply) => {
     const admin = currentUser(request);
-    if (admin.role !== 'admin') return problem(reply, 403, 'ERR_FORBIDDEN', 'regions are added by admins');
     const { id, name, level, parent } = request.body;
     // A new city would sit above every admin's scope.
     if (parent === null || !regionWithin(parent, admin.scope))
