@@ -16,6 +16,7 @@ import { deviceHealth } from './domain/device-health.ts';
 import { Directory } from './domain/directory.ts';
 import { FamilyOverview } from './domain/family.ts';
 import { figureReader } from './domain/figures.ts';
+import { Inventory } from './domain/inventory.ts';
 import { loadOrCreateSecret } from './domain/keys.ts';
 import { regionTree } from './domain/region-tree.ts';
 import { Registry } from './domain/registry.ts';
@@ -24,6 +25,7 @@ import type { User } from './domain/scope.ts';
 import { Sessions } from './domain/sessions.ts';
 import type { HomeSimulatorPort } from './domain/sim-panel.ts';
 import { StatusStore } from './domain/status-store.ts';
+import { UserStore } from './domain/user-store.ts';
 import { VisitStore } from './domain/visits.ts';
 import { RetentionSweep, VitalsHistory, type VitalsRetention } from './domain/vitals-history.ts';
 import { EmbeddedNodeRed } from './flows/embedded-node-red.ts';
@@ -48,6 +50,7 @@ import { type GatewayAccessEvents, gatewayAccessRoutes } from './routes/gateway-
 import { healthRoutes } from './routes/health.ts';
 import { homeRoutes } from './routes/homes.ts';
 import { importRoutes } from './routes/import.ts';
+import { inventoryRoutes } from './routes/inventory.ts';
 import { meNotificationRoutes } from './routes/me-notifications.ts';
 import { provisioningRoutes } from './routes/provisioning.ts';
 import { regionRoutes } from './routes/regions.ts';
@@ -55,6 +58,7 @@ import { registryReadRoutes } from './routes/registry-read.ts';
 import { ruleSettingRoutes } from './routes/rule-settings.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { simRoutes } from './routes/sim.ts';
+import { userRoutes } from './routes/users.ts';
 import { visitRoutes } from './routes/visits.ts';
 import { readDemoWorld, seedWorld } from './seed.ts';
 
@@ -154,7 +158,9 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
   const ingest = new Ingest({ registry, alerts, status, vitals, metrics, logger });
   const userForToken = (token: string): User | null => {
     const username = sessions.resolve(token);
-    return username ? (registry.findUser(username)?.user ?? null) : null;
+    const found = username ? registry.findUser(username) : null;
+    // Disabling ends the sessions too; this also covers a token resolved in the same instant.
+    return found && found.disabledAt === null ? found.user : null;
   };
   const deps: RouteDeps = {
     registry,
@@ -220,6 +226,17 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
   await app.register(deviceRoutes, { ...deps, deviceHealth: (q) => deviceHealth(db, q) });
   await app.register(regionRoutes, { ...deps, regionTree: (scope) => regionTree(db, scope) });
   await app.register(simRoutes, { ...deps, simulator: options.simulator ?? null });
+  await app.register(inventoryRoutes, { ...deps, inventory: new Inventory(db) });
+  await app.register(userRoutes, {
+    ...deps,
+    users: new UserStore(db),
+    // Sessions first: a socket that reconnects at once must already be refused.
+    endSessions: (username) => {
+      sessions.revokeUser(username);
+      push.disconnectUser(username);
+    },
+    dropSockets: (username) => push.disconnectUser(username),
+  });
   const flows = options.nodeRed
     ? await EmbeddedNodeRed.mount(app, {
         dataDir: options.dataDir,

@@ -229,4 +229,7 @@ export const MIGRATIONS: readonly string[] = [
     WHERE elder_id IS NOT NULL
     GROUP BY elder_id, vital, substr(ts, 1, 16);
   `,
+  `
+  ALTER TABLE users ADD COLUMN disabled_at TEXT;
+  `,
 ];

@@ -194,9 +194,12 @@ export class Registry {
       .run(u.username, u.passwordHash, u.role, u.scope, JSON.stringify(u.elderIds ?? []));
   }
 
-  findUser(username: string): { user: User; passwordHash: string } | null {
+  /** The user, their password hash, and when the account was disabled (null while enabled). */
+  findUser(username: string): { user: User; passwordHash: string; disabledAt: string | null } | null {
     const row = this.#db
-      .prepare('SELECT username, password_hash, role, scope, elder_ids FROM users WHERE username = ?')
+      .prepare(
+        'SELECT username, password_hash, role, scope, elder_ids, disabled_at FROM users WHERE username = ?',
+      )
       .get(username);
     if (!row) return null;
     return {
@@ -207,6 +210,7 @@ export class Registry {
         elderIds: JSON.parse(String(row.elder_ids)),
       },
       passwordHash: String(row.password_hash),
+      disabledAt: row.disabled_at == null ? null : String(row.disabled_at),
     };
   }
 

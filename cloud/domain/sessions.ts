@@ -35,6 +35,11 @@ export class Sessions {
     this.#db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(digest(token));
   }
 
+  /** Ends every session of `username` (account disabled, password reset). */
+  revokeUser(username: string): void {
+    this.#db.prepare('DELETE FROM sessions WHERE username = ?').run(username);
+  }
+
   purgeExpired(now = Date.now()): void {
     this.#db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(new Date(now).toISOString());
   }

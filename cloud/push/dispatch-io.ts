@@ -42,6 +42,7 @@ function dropEndedSessions(nsp: Namespace, rooms: string[], authenticate: (token
  */
 export class DispatchPush {
   readonly #io: Server;
+  readonly #nsp: Namespace;
   readonly #unsubscribe: () => void;
 
   constructor(
@@ -66,8 +67,13 @@ export class DispatchPush {
       next();
     });
     nsp.on('connection', (socket: Socket<DispatchClientEvents, DispatchServerEvents>) => {
-      if (!socket.recovered) void socket.join(roomsOf(socket.data.user as User));
+      // A recovered socket gets its old rooms back; the user's scope may have changed since, so re-fit them.
+      const wanted = roomsOf(socket.data.user as User);
+      for (const room of socket.rooms)
+        if (room !== socket.id && !wanted.includes(room)) void socket.leave(room);
+      void socket.join(wanted);
     });
+    this.#nsp = nsp;
     const log = deps.logger.child({ component: 'dispatch-io' });
     this.#unsubscribe = deps.alerts.onChange((change, alert) => {
       const event = change === 'raised' ? 'alert:raised' : 'alert:updated';
@@ -82,6 +88,20 @@ export class DispatchPush {
       if (!alert.firstPushedAt && watched) deps.alerts.markPushed(alert.id);
       log.debug({ alertId: alert.id, event }, 'pushed');
     });
+  }
+
+  /**
+   * Hangs up every socket of `username` (a plain namespace disconnect, which connection-state recovery
+   * does not restore): a disabled user's reconnect is refused, a changed user's rejoins their new rooms.
+   */
+  disconnectUser(username: string): number {
+    let n = 0;
+    for (const socket of this.#nsp.sockets.values()) {
+      if ((socket.data.user as User | undefined)?.username !== username) continue;
+      socket.disconnect();
+      n++;
+    }
+    return n;
   }
 
   /**

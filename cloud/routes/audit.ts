@@ -11,9 +11,10 @@ export function auditHook(app: FastifyInstance, audit: AuditLog): void {
   app.addHook('onResponse', async (request, reply) => {
     if (!WRITE.has(request.method) || !request.user || reply.statusCode >= 400) return;
     const params = { ...(request.params as Record<string, string> | undefined) };
-    // A created record's id is in the body; only the id is kept, never names or notes.
-    const bodyId = (request.body as { id?: unknown } | undefined)?.id;
-    if (typeof bodyId === 'string') params.id ??= bodyId;
+    // A created record's id (a user's username) is in the body; only that is kept, never names, notes or passwords.
+    const body = request.body as { id?: unknown; username?: unknown } | undefined;
+    if (typeof body?.id === 'string') params.id ??= body.id;
+    if (typeof body?.username === 'string') params.username ??= body.username;
     audit.record(request.user, {
       at: new Date().toISOString(),
       method: request.method,

@@ -89,6 +89,8 @@ export function currentUser(request: FastifyRequest): User {
 
 export function problem(reply: FastifyReply, statusCode: number, code: string, message: string) {
   const error =
-    { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict' }[statusCode] ?? 'Error';
+    { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict' }[
+      statusCode
+    ] ?? 'Error';
   return reply.code(statusCode).send({ statusCode, code, error, message });
 }

@@ -53,7 +53,7 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
 
   app.post('/api/households', { schema: { body: Household } }, async (request, reply) => {
     if (!regionWithin(request.body.region, currentUser(request).scope)) {
-      return problem(reply, 400, 'ERR_BAD_REFERENCE', 'body/region is outside your scope');
+      return problem(reply, 403, 'ERR_OUT_OF_SCOPE', 'body/region is outside your scope');
     }
     return provision(reply, () => {
       deps.registry.insertHousehold(request.body);
@@ -67,7 +67,7 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
 
   app.post('/api/elders', { schema: { body: Elder } }, async (request, reply) => {
     if (deps.registry.getHousehold(request.body.householdId) && !inScope(request, request.body.householdId)) {
-      return problem(reply, 400, 'ERR_BAD_REFERENCE', 'body/householdId is outside your scope');
+      return problem(reply, 403, 'ERR_OUT_OF_SCOPE', 'body/householdId is outside your scope');
     }
     return provision(reply, () => {
       deps.registry.insertElder(request.body);
@@ -79,7 +79,7 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
   app.post('/api/gateways', { schema: { body: Gateway } }, async (request, reply) => {
     const { id, householdId, devices } = request.body;
     if (deps.registry.getHousehold(householdId) && !inScope(request, householdId)) {
-      return problem(reply, 400, 'ERR_BAD_REFERENCE', 'body/householdId is outside your scope');
+      return problem(reply, 403, 'ERR_OUT_OF_SCOPE', 'body/householdId is outside your scope');
     }
     const secret = newSecret();
     const secretHash = await hashSecret(secret);

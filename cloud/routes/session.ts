@@ -38,6 +38,11 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
       return problem(reply, 401, 'ERR_BAD_CREDENTIALS', 'wrong username or password');
     }
     guard.succeeded(username);
+    // Told only to someone who knew the password: the account exists, but an admin switched it off.
+    if (found.disabledAt !== null) {
+      deps.logger.warn({ username, ip: request.ip }, 'login refused: account disabled');
+      return problem(reply, 401, 'ERR_ACCOUNT_DISABLED', 'this account is disabled; ask an administrator');
+    }
     const { token, expiresAt } = deps.sessions.create(found.user.username);
     reply.setCookie(SESSION_COOKIE, token, {
       httpOnly: true,

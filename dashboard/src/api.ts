@@ -28,11 +28,17 @@ export function createClient(storage: () => Storage, key: string) {
   const whenExpired = (handler: () => void): void => {
     onExpired = handler;
   };
-  async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** `body` goes as JSON, or as it is (a string) under any other `contentType` (`text/csv`). */
+  async function api<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     const bearer = token.get();
     if (bearer) headers.authorization = `Bearer ${bearer}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (body !== undefined) headers['content-type'] = contentType;
     let res: Response;
     try {
       res = await fetch(path, {
@@ -41,7 +47,9 @@ export function createClient(storage: () => Storage, key: string) {
         credentials: 'same-origin',
         // so logging out still reaches the server across the reload
         keepalive: method === 'DELETE',
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        ...(body !== undefined
+          ? { body: contentType === 'application/json' ? JSON.stringify(body) : String(body) }
+          : {}),
       });
     } catch {
       throw new ApiError(0, null);
@@ -69,6 +77,7 @@ export const api = dispatch.api;
 
 export const get = <T>(path: string): Promise<T> => api<T>('GET', path);
 export const post = <T>(path: string, body: unknown = {}): Promise<T> => api<T>('POST', path, body);
+export const patch = <T>(path: string, body: unknown): Promise<T> => api<T>('PATCH', path, body);
 
 /**
  * A read whose route may not exist yet (or whose object is gone): null on 404/405/501 instead of an

@@ -7,6 +7,7 @@ import { bindKeys } from './keys.ts';
 import { LiveLink } from './live.ts';
 import { AlertQueue, type QueueChange } from './queue-store.ts';
 import type { RegionSummary, SessionUser } from './types.ts';
+import { AdminPage } from './views/admin-page.ts';
 import { DevicesPage } from './views/devices-page.ts';
 import { FiguresPage } from './views/figures-page.ts';
 import { helpOverlay } from './views/help.ts';
@@ -166,9 +167,9 @@ export class Shell {
   }
 
   #mount(route: string, force = false): void {
-    const known = ['#/queue', '#/wall', '#/regions', '#/figures', '#/devices', '#/sim'];
+    const known = ['#/queue', '#/wall', '#/regions', '#/figures', '#/devices', '#/sim', '#/admin'];
     let target = known.includes(route) ? route : '#/queue';
-    if (target === '#/sim' && this.ctx.user.role !== 'admin') target = '#/queue';
+    if ((target === '#/sim' || target === '#/admin') && this.ctx.user.role !== 'admin') target = '#/queue';
     if (target === '#/queue' && this.#view instanceof QueuePage && this.#route !== '#/wall' && !force) {
       this.#view.showDetail(null);
     } else {
@@ -193,6 +194,8 @@ export class Shell {
         return new DevicesPage(this.ctx);
       case '#/sim':
         return new SimPage(this.ctx);
+      case '#/admin':
+        return new AdminPage(this.ctx);
       default:
         return new QueuePage(this.ctx, { wall: false });
     }

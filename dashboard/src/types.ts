@@ -110,8 +110,11 @@ export interface RegionSummary {
   openTotal: number;
 }
 
+export type { ImportReport } from '../../cloud/domain/csv-import.ts';
 // The server's own shapes (type-only imports: nothing of the cloud reaches the bundle).
 export type { DayFigures, Figures, GroupFigures } from '../../cloud/domain/figures.ts';
+export type { ElderListing, GatewayListing, HouseholdListing } from '../../cloud/domain/inventory.ts';
+export type { UserView } from '../../cloud/domain/user-store.ts';
 
 export interface SimHome {
   gatewayId: string;

@@ -90,7 +90,7 @@ export interface Cell {
   extra: Record<string, string>;
 }
 
-export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface Row {
   name: string;

@@ -115,22 +115,27 @@ export class TestSystem {
 
   /** A dispatch socket logged in as `username`, recording every alert event it receives. */
   async dispatcher(username: string): Promise<{ socket: Socket; raised: Alert[]; updated: Alert[] }> {
-    const token = await this.login(username);
+    const socket = await this.dispatcherWithToken(await this.login(username));
+    const raised: Alert[] = [];
+    const updated: Alert[] = [];
+    socket.on('alert:raised', (a: Alert) => raised.push(a));
+    socket.on('alert:updated', (a: Alert) => updated.push(a));
+    return { socket, raised, updated };
+  }
+
+  /** A connected dispatch socket with a session token already in hand; it does not reconnect by itself. */
+  async dispatcherWithToken(token: string): Promise<Socket> {
     const socket = io(`${this.http}/dispatch`, {
       auth: { token },
       transports: ['websocket'],
       reconnection: false,
     });
     this.#sockets.push(socket);
-    const raised: Alert[] = [];
-    const updated: Alert[] = [];
-    socket.on('alert:raised', (a: Alert) => raised.push(a));
-    socket.on('alert:updated', (a: Alert) => updated.push(a));
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
       socket.once('connect_error', reject);
     });
-    return { socket, raised, updated };
+    return socket;
   }
 
   /** Stops the system but keeps DATA_DIR (for restart tests). */

@@ -1,4 +1,4 @@
-import { api, statusOf } from '../api.ts';
+import { ApiError, api, statusOf } from '../api.ts';
 import { lang, onLangChange, setLang, t } from '../i18n/i18n.ts';
 import type { SessionUser } from '../types.ts';
 
@@ -51,12 +51,15 @@ export function loginView(
       })
       .catch((err: unknown) => {
         const status = statusOf(err);
+        const code = err instanceof ApiError ? (err.body as { code?: string } | null)?.code : undefined;
         error.textContent =
-          status === 401
-            ? t('login.bad')
-            : status === 0
-              ? t('login.unreachable')
-              : t('login.failed', { status });
+          code === 'ERR_ACCOUNT_DISABLED'
+            ? t('login.disabled')
+            : status === 401
+              ? t('login.bad')
+              : status === 0
+                ? t('login.unreachable')
+                : t('login.failed', { status });
       })
       .finally(() => {
         submit.disabled = false;

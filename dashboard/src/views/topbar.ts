@@ -10,13 +10,14 @@ export interface NavItem {
   key: StringKey;
 }
 
-/** What a user may open: everyone the queue, figures and devices; wider scopes the regions; admins the simulator. */
+/** What a user may open: everyone the queue, figures and devices; wider scopes the regions; admins the simulator and administration. */
 export function navItems(ctx: AppContext): NavItem[] {
   const items: NavItem[] = [{ route: '#/queue', key: 'nav.queue' }];
   if (ctx.regions.level(ctx.user.scope) !== 'community')
     items.push({ route: '#/regions', key: 'nav.regions' });
   items.push({ route: '#/figures', key: 'nav.figures' }, { route: '#/devices', key: 'nav.devices' });
-  if (ctx.user.role === 'admin') items.push({ route: '#/sim', key: 'nav.sim' });
+  if (ctx.user.role === 'admin')
+    items.push({ route: '#/sim', key: 'nav.sim' }, { route: '#/admin', key: 'nav.admin' });
   return items;
 }
 
