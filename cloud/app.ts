@@ -56,6 +56,7 @@ import { sessionRoutes } from './routes/session.ts';
 import { simRoutes } from './routes/sim.ts';
 import { visitRoutes } from './routes/visits.ts';
 import { readDemoWorld, seedWorld } from './seed.ts';
+import { InfluxSink, type InfluxSinkOptions } from './vitals/influx-sink.ts';
 
 export interface CloudOptions {
   /** Directory of the embedded store (`cloud.db`). */
@@ -84,7 +85,15 @@ export interface CloudOptions {
   nodeRed?: boolean;
   /** How long vitals history is kept (default: every reading 48 h, one-minute aggregates 90 days). */
   vitalsRetention?: VitalsRetention;
+  /**
+   * Also copy every vitals reading to InfluxDB (INFLUX_URL): the long-term, analytics copy. The dashboard
+   * still reads the cloud's own store. Points that cannot be written wait in `dataDir/influx-spool.db`.
+   */
+  influx?: Omit<InfluxSinkOptions, 'spoolPath' | 'spoolMaxPoints'> & { spoolMaxPoints?: number };
 }
+
+/** Default bound of the InfluxDB spool (INFLUX_SPOOL_POINTS). */
+export const DEFAULT_INFLUX_SPOOL_POINTS = 1_000_000;
 
 export interface Cloud {
   notifications: NotificationOutbox;
@@ -148,7 +157,19 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
   const status = new StatusStore(db);
   const logger = options.logger.child({ component: 'cloud' });
   const vitals = new VitalsHistory(db, options.vitalsRetention);
-  const ingest = new Ingest({ registry, alerts, status, vitals, metrics, logger });
+  const influx = options.influx
+    ? new InfluxSink(
+        {
+          ...options.influx,
+          spoolPath: join(options.dataDir, 'influx-spool.db'),
+          spoolMaxPoints: options.influx.spoolMaxPoints ?? DEFAULT_INFLUX_SPOOL_POINTS,
+        },
+        metrics.influx,
+        logger,
+      )
+    : null;
+  influx?.start();
+  const ingest = new Ingest({ registry, alerts, status, vitals, vitalsSink: influx, metrics, logger });
   const userForToken = (token: string): User | null => {
     const username = sessions.resolve(token);
     return username ? (registry.findUser(username)?.user ?? null) : null;
@@ -257,6 +278,8 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
     notifier.stop();
     retention.stop();
     await link?.stop();
+    // After the link: nothing more is ingested; what the sink holds goes to InfluxDB or its spool.
+    await influx?.close();
     await push.close();
   });
   app.addHook('onClose', async () => {

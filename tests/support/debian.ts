@@ -7,6 +7,8 @@ export const PACKAGES = {
   socat: '/usr/bin/socat',
   // CJK glyphs, so screenshots of Chinese names and addresses are readable.
   'fonts-wqy-zenhei': '/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc',
+  // A time-series database that accepts the InfluxDB v2 write API (Debian's influxdb 1.x does not).
+  'victoria-metrics': '/usr/bin/victoria-metrics',
 } as const;
 export type DebianPackage = keyof typeof PACKAGES;
 
