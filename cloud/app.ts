@@ -61,6 +61,7 @@ import { simRoutes } from './routes/sim.ts';
 import { userRoutes } from './routes/users.ts';
 import { visitRoutes } from './routes/visits.ts';
 import { readDemoWorld, seedWorld } from './seed.ts';
+import { InfluxSink, type InfluxSinkOptions } from './vitals/influx-sink.ts';
 
 export interface CloudOptions {
   /** Directory of the embedded store (`cloud.db`). */
@@ -89,7 +90,15 @@ export interface CloudOptions {
   nodeRed?: boolean;
   /** How long vitals history is kept (default: every reading 48 h, one-minute aggregates 90 days). */
   vitalsRetention?: VitalsRetention;
+  /**
+   * Also copy every vitals reading to InfluxDB (INFLUX_URL): the long-term, analytics copy. The dashboard
+   * still reads the cloud's own store. Points that cannot be written wait in `dataDir/influx-spool.db`.
+   */
+  influx?: Omit<InfluxSinkOptions, 'spoolPath' | 'spoolMaxPoints'> & { spoolMaxPoints?: number };
 }
+
+/** Default bound of the InfluxDB spool (INFLUX_SPOOL_POINTS). */
+export const DEFAULT_INFLUX_SPOOL_POINTS = 1_000_000;
 
 export interface Cloud {
   notifications: NotificationOutbox;
@@ -155,7 +164,19 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
   const status = new StatusStore(db);
   const logger = options.logger.child({ component: 'cloud' });
   const vitals = new VitalsHistory(db, options.vitalsRetention);
-  const ingest = new Ingest({ registry, alerts, status, vitals, metrics, logger });
+  const influx = options.influx
+    ? new InfluxSink(
+        {
+          ...options.influx,
+          spoolPath: join(options.dataDir, 'influx-spool.db'),
+          spoolMaxPoints: options.influx.spoolMaxPoints ?? DEFAULT_INFLUX_SPOOL_POINTS,
+        },
+        metrics.influx,
+        logger,
+      )
+    : null;
+  influx?.start();
+  const ingest = new Ingest({ registry, alerts, status, vitals, vitalsSink: influx, metrics, logger });
   const userForToken = (token: string): User | null => {
     const username = sessions.resolve(token);
     const found = username ? registry.findUser(username) : null;
@@ -280,6 +301,8 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
     notifier.stop();
     retention.stop();
     await link?.stop();
+    // After the link: nothing more is ingested; what the sink holds goes to InfluxDB or its spool.
+    await influx?.close();
     await push.close();
   });
   app.addHook('onClose', async () => {

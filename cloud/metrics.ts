@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface CloudMetrics {
   registry: Registry;
@@ -8,6 +8,17 @@ export interface CloudMetrics {
   alertsRaised: Counter<'type' | 'severity'>;
   ingestToRaised: Histogram;
   ruleErrors: Counter<'rule'>;
+  influx: InfluxMetrics;
+}
+
+/** The InfluxDB copy of vitals (`INFLUX_URL`); all zero when it is not configured. */
+export interface InfluxMetrics {
+  written: Counter;
+  spooled: Counter;
+  shed: Counter;
+  rejected: Counter;
+  writeErrors: Counter<'kind'>;
+  spoolSize: Gauge;
 }
 
 /** One registry per process; the broker registers its own metrics into it too. */
@@ -49,6 +60,43 @@ export function createCloudMetrics(registry = new Registry()): CloudMetrics {
       name: 'alert_occurred_to_raised_seconds',
       help: 'From the event on the device to the alert committed',
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 15, 60, 300],
+      registers,
+    }),
+    influx: influxMetrics(registers),
+  };
+}
+
+function influxMetrics(registers: Registry[]): InfluxMetrics {
+  return {
+    written: new Counter({
+      name: 'influx_points_written_total',
+      help: 'Vitals points InfluxDB accepted, live or replayed from the spool',
+      registers,
+    }),
+    spooled: new Counter({
+      name: 'influx_points_spooled_total',
+      help: 'Vitals points put in the on-disk spool because InfluxDB could not take them',
+      registers,
+    }),
+    shed: new Counter({
+      name: 'influx_points_shed_total',
+      help: 'Oldest spooled vitals points dropped to keep the spool within its limit',
+      registers,
+    }),
+    rejected: new Counter({
+      name: 'influx_points_rejected_total',
+      help: 'Vitals points InfluxDB refused as invalid (HTTP 400/422); not retried',
+      registers,
+    }),
+    writeErrors: new Counter({
+      name: 'influx_write_errors_total',
+      help: 'Failed InfluxDB writes: unavailable (spooled), rejected (dropped), spool (disk failed)',
+      labelNames: ['kind'],
+      registers,
+    }),
+    spoolSize: new Gauge({
+      name: 'influx_spool_points',
+      help: 'Vitals points waiting in the on-disk spool',
       registers,
     }),
   };

@@ -101,6 +101,7 @@ export async function startSystem(config: SystemConfig, logger: Logger): Promise
     simulator,
     nodeRed: config.nodeRed,
     vitalsRetention: config.vitalsRetention,
+    ...(config.influx ? { influx: config.influx } : {}),
     ...(tls ? { https: tls } : {}),
   });
   await cloud.seedIfEmpty(DEMO_WORLD);

@@ -37,6 +37,11 @@ describe('start-up configuration', () => {
     ['VITALS_RAW_HOURS', '0'],
     ['VITALS_KEEP_DAYS', 'forever'],
     ['VITALS_KEEP_DAYS', '1'],
+    ['INFLUX_URL', 'influx.example.org:8086'],
+    ['INFLUX_URL', 'udp://influx.example.org:8089'],
+    ['INFLUX_URL', 'http://influx.example.org:8086/?org=x'],
+    ['INFLUX_TOKEN', 'a-token-without-a-url'],
+    ['INFLUX_BUCKET', 'vitals'],
   ])('a bad %s (%s) fails with an error naming the variable', (name, value) => {
     try {
       loadConfig({ [name]: value });
@@ -54,6 +59,50 @@ describe('start-up configuration', () => {
       rawHours: 6,
       keepDays: 30,
     });
+  });
+
+  it('without INFLUX_URL there is no InfluxDB copy; with it, org eldercare and bucket vitals are the defaults', () => {
+    expect(loadConfig({}).influx).toBeUndefined();
+    expect(loadConfig({ INFLUX_URL: 'http://127.0.0.1:8428/' }).influx).toEqual({
+      url: 'http://127.0.0.1:8428',
+      token: undefined,
+      org: 'eldercare',
+      bucket: 'vitals',
+      spoolMaxPoints: 1_000_000,
+    });
+    expect(
+      loadConfig({
+        INFLUX_URL: 'https://tsdb.example.org/influx',
+        INFLUX_TOKEN: 'tok==',
+        INFLUX_ORG: '资阳',
+        INFLUX_BUCKET: 'vitals-long',
+        INFLUX_SPOOL_POINTS: '5000',
+      }).influx,
+    ).toEqual({
+      url: 'https://tsdb.example.org/influx',
+      token: 'tok==',
+      org: '资阳',
+      bucket: 'vitals-long',
+      spoolMaxPoints: 5000,
+    });
+  });
+
+  it.each([
+    ['INFLUX_URL', 'http://admin:hunter2hunter2@influx.example.org:8086'],
+    ['INFLUX_TOKEN', 'hunter2hunter2\r\nX-Evil: 1'],
+    ['INFLUX_ORG', ' padded '],
+    ['INFLUX_BUCKET', 'b\u0000'],
+    ['INFLUX_SPOOL_POINTS', '10'],
+  ])('a bad %s next to a good INFLUX_URL fails naming it, without echoing secrets', (name, value) => {
+    const env = { INFLUX_URL: 'http://127.0.0.1:8086', [name]: value };
+    try {
+      loadConfig(env);
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).variable).toBe(name);
+      expect((err as Error).message).not.toContain('hunter2');
+    }
   });
 
   it('the embedded Node-RED is off unless NODE_RED is 1', () => {

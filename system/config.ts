@@ -31,6 +31,17 @@ export interface SystemConfig {
   mqttWsPath: string;
   /** VITALS_RAW_HOURS: every reading kept this long; VITALS_KEEP_DAYS: one-minute aggregates kept this long. */
   vitalsRetention: { rawHours: number; keepDays: number };
+  /** INFLUX_*: copy every vitals reading to InfluxDB (v2 write API); unset INFLUX_URL: no copy. */
+  influx: InfluxConfig | undefined;
+}
+
+export interface InfluxConfig {
+  url: string;
+  token: string | undefined;
+  org: string;
+  bucket: string;
+  /** Points kept at most in the on-disk spool while InfluxDB is unreachable; the oldest are shed past it. */
+  spoolMaxPoints: number;
 }
 
 /** A bad setting: the message names the variable, and start-up ends with exit code 1. */
@@ -130,6 +141,44 @@ export function loadConfig(env: Env, cwd = process.cwd()): SystemConfig {
     vitalsRetention: retention(env),
     // At least room for a CONNECT with the longest ids and secrets; at most MQTT's own limit.
     mqttMaxPacketBytes: integer(env, 'MQTT_MAX_PACKET_BYTES', DEFAULT_MAX_PACKET_BYTES, 1024, 268_435_460),
+    influx: influxConfig(env),
+  };
+}
+
+const INFLUX_NAMES = ['INFLUX_TOKEN', 'INFLUX_ORG', 'INFLUX_BUCKET', 'INFLUX_SPOOL_POINTS'];
+
+/** An org or bucket name: printable, no leading or trailing space, at most 255 characters. */
+function influxName(env: Env, name: string, fallback: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw.length > 255 || raw.trim() !== raw || /\p{Cc}/u.test(raw))
+    throw new ConfigError(name, 'must be 1 to 255 printable characters without surrounding spaces');
+  return raw;
+}
+
+function influxConfig(env: Env): InfluxConfig | undefined {
+  const parsed = url(env, 'INFLUX_URL', ['http:', 'https:']);
+  if (parsed === undefined) {
+    // A setting that would be silently ignored is more likely a forgotten INFLUX_URL than a wish.
+    const stray = INFLUX_NAMES.find((n) => optional(env, n) !== undefined);
+    if (stray) throw new ConfigError(stray, 'is set but INFLUX_URL is not');
+    return undefined;
+  }
+  if (!parsed.hostname || parsed.username || parsed.password || parsed.search || parsed.hash)
+    throw new ConfigError(
+      'INFLUX_URL',
+      'must be a plain http(s)://host:port address, without login, query or fragment (the token goes in INFLUX_TOKEN)',
+    );
+  const token = env.INFLUX_TOKEN;
+  // A line break would let the value add HTTP headers to every write; the value is never echoed.
+  if (token !== undefined && /\p{Cc}/u.test(token))
+    throw new ConfigError('INFLUX_TOKEN', 'must be one line of printable characters');
+  return {
+    url: parsed.href.replace(/\/+$/, ''),
+    token: token?.trim() || undefined,
+    org: influxName(env, 'INFLUX_ORG', 'eldercare'),
+    bucket: influxName(env, 'INFLUX_BUCKET', 'vitals'),
+    spoolMaxPoints: integer(env, 'INFLUX_SPOOL_POINTS', 1_000_000, 100, 100_000_000),
   };
 }
 

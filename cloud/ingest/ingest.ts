@@ -13,6 +13,7 @@ import type { DeviceContext, Registry } from '../domain/registry.ts';
 import type { StatusStore } from '../domain/status-store.ts';
 import type { VitalsHistory } from '../domain/vitals-history.ts';
 import type { CloudMetrics } from '../metrics.ts';
+import type { VitalsSink } from '../vitals/influx-sink.ts';
 
 const subjectOf = ({ gatewayId, deviceId, elderId, householdId, region }: DeviceContext) => ({
   gatewayId,
@@ -27,6 +28,8 @@ export interface IngestDeps {
   alerts: AlertService;
   status: StatusStore;
   vitals: VitalsHistory;
+  /** Gets each new vitals reading after it is committed (the InfluxDB copy); never blocks ingest. */
+  vitalsSink?: VitalsSink | null;
   metrics: CloudMetrics;
   logger: Logger;
   clock?: () => number;
@@ -100,6 +103,7 @@ export class Ingest {
     const ctx = this.#context(topic.gatewayId, topic.deviceId, {});
     if (ctx === null) return;
     if (!this.#d.vitals.record(ctx.gatewayId, ctx.deviceId, ctx.elderId || null, vitals)) return;
+    this.#d.vitalsSink?.write(ctx, vitals);
     const { id, ts, ...readings } = vitals;
     this.#d.alerts.ingest(
       { kind: 'vitals', subject: subjectOf(ctx), eventId: id, at: Date.parse(ts), readings },

@@ -9,6 +9,8 @@ export const PACKAGES = {
   'fonts-wqy-zenhei': '/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc',
   // The server itself lives under /usr/lib/postgresql/<major>; this file comes with any major.
   postgresql: '/usr/share/postgresql-common/pg_wrapper',
+  // A time-series database that accepts the InfluxDB v2 write API (Debian's influxdb 1.x does not).
+  'victoria-metrics': '/usr/bin/victoria-metrics',
 } as const;
 export type DebianPackage = keyof typeof PACKAGES;
 
