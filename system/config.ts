@@ -28,6 +28,17 @@ export interface SystemConfig {
   mqttWsPath: string;
   /** VITALS_RAW_HOURS: every reading kept this long; VITALS_KEEP_DAYS: one-minute aggregates kept this long. */
   vitalsRetention: { rawHours: number; keepDays: number };
+  /** Broker cluster (docs/architecture.md "Broker cluster"); all unset: one broker inside this process. */
+  cluster: ClusterConfig;
+}
+
+export interface ClusterConfig {
+  /** REDIS_URL: the in-process broker joins the brokers sharing this Redis. */
+  redisUrl: string | undefined;
+  /** BROKER_URL: run no broker here; the cloud connects to this one (needs REDIS_URL and the password). */
+  brokerUrl: string | undefined;
+  /** MQTT_SERVICE_PASSWORD: the cloud's password on every broker; unset: a random one (in-process only). */
+  servicePassword: string | undefined;
 }
 
 /** A bad setting: the message names the variable, and start-up ends with exit code 1. */
@@ -39,9 +50,9 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+export function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   if (!/^\d+$/.test(raw.trim()))
@@ -54,7 +65,7 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 const optional = (env: Env, name: string): string | undefined => env[name]?.trim() || undefined;
 
 /** A URL of one of `protocols`; the value is not echoed, since it may hold a password. */
-function url(env: Env, name: string, protocols: string[]): URL | undefined {
+export function url(env: Env, name: string, protocols: string[]): URL | undefined {
   const raw = optional(env, name);
   if (raw === undefined) return undefined;
   const parsed = URL.canParse(raw) ? new URL(raw) : null;
@@ -102,7 +113,7 @@ function flag(env: Env, name: string): boolean {
   throw new ConfigError(name, `must be 1 (on) or 0 (off), got "${raw}"`);
 }
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Env, cwd = process.cwd()): SystemConfig {
   const host = (env.HOST ?? '').trim() || '127.0.0.1';
@@ -125,7 +136,27 @@ export function loadConfig(env: Env, cwd = process.cwd()): SystemConfig {
     tls: tlsConfig(env, cwd),
     mqttWsPath: wsPath(env),
     vitalsRetention: retention(env),
+    cluster: clusterConfig(env),
   };
+}
+
+function clusterConfig(env: Env): ClusterConfig {
+  const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']) && optional(env, 'REDIS_URL');
+  const brokerUrl = url(env, 'BROKER_URL', ['mqtt:', 'mqtts:']) && optional(env, 'BROKER_URL');
+  const servicePassword = optional(env, 'MQTT_SERVICE_PASSWORD');
+  if (servicePassword !== undefined && servicePassword.length < 16)
+    throw new ConfigError(
+      'MQTT_SERVICE_PASSWORD',
+      `must be at least 16 characters, got ${servicePassword.length}`,
+    );
+  if (brokerUrl && !redisUrl)
+    throw new ConfigError(
+      'REDIS_URL',
+      'must be set with BROKER_URL (revocations reach the brokers through it)',
+    );
+  if (brokerUrl && !servicePassword)
+    throw new ConfigError('MQTT_SERVICE_PASSWORD', 'must be set with BROKER_URL (the cloud logs in with it)');
+  return { redisUrl, brokerUrl, servicePassword };
 }
 
 function retention(env: Env): SystemConfig['vitalsRetention'] {
