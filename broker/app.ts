@@ -1,23 +1,31 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { decodePayload, type EventType, type ParsedTopic, parseTopic, timestamp } from '../protocol/index.ts';
+import { decodePayload, type EventType, type ParsedTopic, parseTopic } from '../protocol/index.ts';
 import { logPseudonym } from '../protocol/log-privacy.ts';
 import { canPublish, canSubscribe, type Principal } from './acl.ts';
 import { ConnectAuthenticator, type GatewayVerifier } from './auth.ts';
-import { EventJournal } from './journal.ts';
+import { type ClusterWiring, joinCluster } from './cluster.ts';
+import { EventJournal, type Journal } from './journal.ts';
 import { type BrokerMetrics, createBrokerMetrics } from './metrics.ts';
+import { announceAccessChange, type Emitter, onAccessChange } from './notices.ts';
 import { DEFAULT_MAX_PACKET_BYTES, guardConnection } from './packet-guard.ts';
 import { GatewayRateLimiter, NEVER_LIMITED, type RateLimits } from './rate-limit.ts';
+import { JournalReplay } from './replay.ts';
 
 export interface BrokerOptions {
   gateways: GatewayVerifier;
   /** Service accounts (the cloud): name → password. They log in as `svc:<name>`. */
   services: Record<string, string>;
-  /** Path of the SQLite file of the event journal. */
+  /** Path of the SQLite file of the event journal (one broker; a cluster's journal is in Redis). */
   journalPath: string;
+  /** Join the brokers sharing this Redis (REDIS_URL): emitter, persistence and journal live there. */
+  cluster?: { redisUrl: string; brokerId?: string; offlineTtlS?: number };
+  /** How often unacknowledged events are looked for, and how old they must be to be replayed (ms). */
+  replay?: { intervalMs?: number; afterMs?: number };
   logger: Logger;
   registry: Registry;
   /** Messages per second per gateway (life-safety events are never limited). */
@@ -28,7 +36,7 @@ export interface BrokerOptions {
 
 export interface Broker {
   aedes: Aedes;
-  journal: EventJournal;
+  journal: Journal;
   metrics: BrokerMetrics;
   /**
    * Serves one connection of any transport through the packet guard; use it instead of `aedes.handle`.
@@ -36,7 +44,7 @@ export interface Broker {
    */
   handle(stream: Duplex, address: string | undefined, request?: IncomingMessage): void;
   maxPacketBytes: number;
-  /** Disconnects every live connection of a gateway (revocation). */
+  /** Disconnects every live connection of a gateway on every broker of the cluster (revocation). */
   disconnectGateway(gatewayId: string): void;
   close(): Promise<void>;
 }
@@ -56,7 +64,11 @@ function authError(code: 4 | 5, message: string): AuthenticateError {
 export async function createBroker(options: BrokerOptions): Promise<Broker> {
   const log = options.logger.child({ component: 'broker' });
   const metrics = createBrokerMetrics(options.registry);
-  const journal = new EventJournal(options.journalPath);
+  const brokerId = options.cluster?.brokerId ?? randomUUID();
+  const cluster: ClusterWiring | null = options.cluster
+    ? await joinCluster({ ...options.cluster, brokerId, logger: log })
+    : null;
+  const journal: Journal = cluster?.journal ?? new EventJournal(options.journalPath);
   const authenticator = new ConnectAuthenticator(options.gateways, options.services);
   const principals = new WeakMap<Client, Principal>();
   // The client's address per connection stream, for log lines (Aedes sees only the guarded stream).
@@ -74,7 +86,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   const sweeper = setInterval(() => limiter.sweep(Date.now()), 60_000);
   sweeper.unref();
 
-  const accept = (packet: PublishPacket, parsed: ParsedTopic): void => {
+  const accept = async (packet: PublishPacket, parsed: ParsedTopic): Promise<void> => {
     const decoded = decodePayload(parsed.kind, packet.payload as Buffer);
     if (!decoded.ok) {
       drop(packet, decoded.reason, { gatewayId: parsed.gatewayId, detail: decoded.detail });
@@ -88,12 +100,15 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     }
     if (parsed.kind === 'device-event') {
       const event = decoded.value as { id: string };
-      journal.append(parsed.gatewayId, event.id, packet.topic, packet.payload as Buffer, timestamp());
+      const entry = { gatewayId: parsed.gatewayId, eventId: event.id, topic: packet.topic };
+      await journal.append({ ...entry, payload: packet.payload as Buffer }, new Date());
       metrics.journaled.inc();
     }
   };
 
   const aedes = await Aedes.createBroker({
+    id: brokerId,
+    ...(cluster ? { mq: cluster.mq, persistence: cluster.persistence } : {}),
     drainTimeout: 30_000,
     concurrency: 1000,
     maxClientsIdLength: 64,
@@ -133,16 +148,15 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
         drop(packet, 'acl', { clientId: client?.id });
         return callback(null);
       }
-      if (principal?.kind === 'gateway') {
-        try {
-          accept(packet, parsed);
-        } catch (err) {
-          // The journal could not commit (disk full, I/O error): no PUBACK, so the gateway keeps the event.
+      if (principal?.kind !== 'gateway') return callback(null);
+      accept(packet, parsed).then(
+        () => callback(null),
+        (err: unknown) => {
+          // The journal could not commit (disk full, Redis down): no PUBACK, so the gateway keeps the event.
           log.error({ err, gatewayId: parsed.gatewayId }, 'event journal commit failed');
-          return callback(err as Error);
-        }
-      }
-      callback(null);
+          callback(err as Error);
+        },
+      );
     },
     authorizeSubscribe: (client, sub, callback) => {
       const principal = principals.get(client);
@@ -185,28 +199,29 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     log.debug({ clientId: client.id, err: err.message }, 'client error'),
   );
 
-  // The cloud acknowledges an event only after committing it: the journal can let go of it then.
+  // The cloud acknowledges an event only after committing it: the journal can let go of it then. In a
+  // cluster the journal is shared, so the broker hosting the cloud removes what any broker journaled.
   aedes.on('ack', (packet, client) => {
     if (packet?.cmd !== 'publish' || principals.get(client)?.kind !== 'service') return;
     const parsed = parseTopic(packet.topic);
     if (parsed?.kind !== 'device-event') return;
     const decoded = decodePayload('device-event', packet.payload as Buffer);
-    if (decoded.ok) journal.remove(parsed.gatewayId, decoded.value.id);
+    if (!decoded.ok) return;
+    journal
+      .remove(parsed.gatewayId, decoded.value.id)
+      .catch((err: unknown) => log.warn({ err, eventId: decoded.value.id }, 'journal removal failed'));
   });
 
+  const hostsCloud = (): boolean =>
+    Object.values((aedes as unknown as { clients: Record<string, Client> }).clients).some(
+      (c) => principals.get(c)?.kind === 'service',
+    );
+  const replay = new JournalReplay({ aedes, journal, metrics, logger: log, hostsCloud, ...options.replay });
+  replay.start();
   // Whatever the cloud has not acknowledged yet is replayed each time it subscribes to events.
   aedes.on('subscribe', (subscriptions, client) => {
     if (principals.get(client)?.kind !== 'service') return;
-    if (!subscriptions.some((s) => s.topic.endsWith('/event') || s.topic.endsWith('#'))) return;
-    const pending = journal.pending();
-    if (pending.length > 0) log.info({ count: pending.length }, 'replaying journaled events to the cloud');
-    for (const entry of pending) {
-      metrics.journalReplayed.inc();
-      aedes.publish(
-        { cmd: 'publish', topic: entry.topic, payload: entry.payload, qos: 1, retain: false, dup: false },
-        () => {},
-      );
-    }
+    if (subscriptions.some((s) => s.topic.endsWith('/event') || s.topic.endsWith('#'))) replay.all();
   });
 
   const maxPacketBytes = options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
@@ -218,6 +233,13 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     if (address) addresses.set(guarded, address);
     aedes.handle(guarded, request);
   };
+  const cutOff = (gatewayId: string): void => {
+    authenticator.forget(gatewayId);
+    for (const client of clientsOf(gatewayId)) client.close();
+  };
+  // Revocation and rotation reach every broker through the shared emitter.
+  const mq = (aedes as unknown as { mq: Emitter }).mq;
+  const offAccess = onAccessChange(mq, cutOff);
 
   return {
     aedes,
@@ -226,16 +248,19 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     handle,
     maxPacketBytes,
     disconnectGateway(gatewayId) {
-      authenticator.forget(gatewayId);
-      for (const client of clientsOf(gatewayId)) client.close();
+      // Here at once (no reconnect may slip through on the old digest), then on every other broker.
+      cutOff(gatewayId);
+      announceAccessChange(mq, gatewayId).catch((err: unknown) =>
+        log.error({ err, gatewayId }, 'gateway access notice failed'),
+      );
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        clearInterval(sweeper);
-        aedes.close(() => {
-          journal.close();
-          resolve();
-        });
-      }),
+    async close() {
+      clearInterval(sweeper);
+      await replay.stop();
+      offAccess();
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await journal.close();
+      await cluster?.close();
+    },
   };
 }

@@ -1,18 +1,32 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 
 export interface JournalEntry {
-  seq: number;
+  gatewayId: string;
+  eventId: string;
   topic: string;
   payload: Buffer;
 }
 
 /**
- * The broker's durable inbox of gateway events. An event is committed here (synchronous=FULL) before
- * the broker sends PUBACK, so an event acknowledged to a gateway survives a kill -9 at that instant.
- * An entry leaves the journal when the cloud has acknowledged it, which the cloud does only after its
- * own commit; whatever is left is replayed to the cloud when it subscribes again.
+ * The broker's durable inbox of gateway events. An event is committed here before the broker sends
+ * PUBACK, so an event acknowledged to a gateway survives a kill -9 at that instant. An entry leaves the
+ * journal when the cloud has acknowledged it, which the cloud does only after its own commit; whatever
+ * is left is replayed to the cloud. Two stores: SQLite on the broker's disk (one broker) and Redis
+ * (a cluster, where any broker must be able to replay what a dead one acknowledged).
  */
-export class EventJournal {
+export interface Journal {
+  /** Commits one event; a resend of an event already journaled is a no-op. Resolves once durable. */
+  append(entry: JournalEntry, receivedAt: Date): Promise<void>;
+  /** The cloud has committed this event: it no longer needs the journal. */
+  remove(gatewayId: string, eventId: string): Promise<void>;
+  /** Entries received at or before `before` (default: all), oldest first. */
+  pending(limit?: number, before?: Date): Promise<JournalEntry[]>;
+  size(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The journal of a single broker: SQLite in WAL with synchronous=FULL (committed before the PUBACK). */
+export class EventJournal implements Journal {
   readonly #db: DatabaseSync;
   readonly #insert: StatementSync;
   readonly #remove: StatementSync;
@@ -39,33 +53,35 @@ export class EventJournal {
       'INSERT OR IGNORE INTO journal (gateway_id, event_id, topic, payload, received_at) VALUES (?, ?, ?, ?, ?)',
     );
     this.#remove = this.#db.prepare('DELETE FROM journal WHERE gateway_id = ? AND event_id = ?');
-    this.#pending = this.#db.prepare('SELECT seq, topic, payload FROM journal ORDER BY seq LIMIT ?');
+    // received_at is always toISOString(): text order is time order.
+    this.#pending = this.#db.prepare(
+      'SELECT gateway_id, event_id, topic, payload FROM journal WHERE received_at <= ? ORDER BY seq LIMIT ?',
+    );
     this.#count = this.#db.prepare('SELECT count(*) AS n FROM journal');
   }
 
-  /** Commits one event; a resend of an event already journaled is a no-op. */
-  append(gatewayId: string, eventId: string, topic: string, payload: Uint8Array, receivedAt: string): void {
-    this.#insert.run(gatewayId, eventId, topic, payload, receivedAt);
+  async append(entry: JournalEntry, receivedAt: Date): Promise<void> {
+    this.#insert.run(entry.gatewayId, entry.eventId, entry.topic, entry.payload, receivedAt.toISOString());
   }
 
-  /** The cloud has committed this event: it no longer needs the journal. */
-  remove(gatewayId: string, eventId: string): void {
+  async remove(gatewayId: string, eventId: string): Promise<void> {
     this.#remove.run(gatewayId, eventId);
   }
 
-  pending(limit = 10_000): JournalEntry[] {
-    return this.#pending.all(limit).map((row) => ({
-      seq: Number(row.seq),
+  async pending(limit = 10_000, before?: Date): Promise<JournalEntry[]> {
+    return this.#pending.all(before?.toISOString() ?? '9999', limit).map((row) => ({
+      gatewayId: String(row.gateway_id),
+      eventId: String(row.event_id),
       topic: String(row.topic),
       payload: Buffer.from(row.payload as Uint8Array),
     }));
   }
 
-  size(): number {
+  async size(): Promise<number> {
     return Number(this.#count.get()?.n ?? 0);
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.#db.isOpen) this.#db.close();
   }
 }

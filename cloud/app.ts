@@ -77,7 +77,7 @@ export interface CloudOptions {
   /** Beat of the alert scheduler in ms; 0 disables it (tests tick by hand). */
   tickMs?: number;
   /** How the cloud reaches the broker, as an ordinary MQTT client. */
-  mqtt: { url?: string; username: string; password: string; clientId?: string };
+  mqtt: { url?: string; username: string; password: string; clientId?: string; clean?: boolean };
   /** Serve HTTPS with this key and certificate (PEM). */
   https?: { key: Buffer; cert: Buffer };
   /** Notification channels (Web Push, e-mail, webhook); none configured: notifications wait in the outbox. */

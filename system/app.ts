@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { type Broker, createBroker } from '../broker/app.ts';
+import { clusterNotices } from '../broker/cluster.ts';
 import { buildCloud, type Cloud } from '../cloud/app.ts';
 import { createChannels, type PushSubscriptions } from '../cloud/notify/channels/index.ts';
 import { readDemoWorld } from '../cloud/seed.ts';
@@ -19,13 +20,14 @@ const SIM_MAIN = join(import.meta.dirname, '..', 'device-sims', 'main.ts');
 
 export interface System {
   cloud: Cloud;
-  broker: Broker;
+  /** The in-process broker; null when BROKER_URL points the cloud at a broker of a cluster. */
+  broker: Broker | null;
   httpUrl: string;
   mqttUrl: string;
-  /** MQTT over TLS, when TLS_CERT and TLS_KEY are set. */
+  /** MQTT over TLS, when TLS_CERT and TLS_KEY are set (in-process broker only). */
   mqttsUrl?: string;
-  /** MQTT over WebSocket on the HTTP(S) server. */
-  mqttWsUrl: string;
+  /** MQTT over WebSocket on the HTTP(S) server (in-process broker only). */
+  mqttWsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -82,7 +84,7 @@ export async function startSystem(config: SystemConfig, logger: Logger): Promise
     (err: unknown) => logger.warn({ err }, 'dashboard build failed; serving the plain page'),
   );
   const metricsRegistry = new MetricsRegistry();
-  const servicePassword = randomBytes(24).toString('base64url');
+  const servicePassword = config.cluster.servicePassword ?? randomBytes(24).toString('base64url');
   // The tester's panel drives the demo homes; their secrets exist only in the demo world file.
   const simulator = new HomeSimulator({ gateways: (await readDemoWorld(DEMO_WORLD)).gateways, logger });
   // The outbox is made inside buildCloud, which needs the channels first; the worker asks only later.
@@ -96,7 +98,13 @@ export async function startSystem(config: SystemConfig, logger: Logger): Promise
     metricsRegistry,
     escalateAfterS: config.escalateAfterS,
     fallGraceS: config.fallGraceS,
-    mqtt: { username: 'svc:cloud', password: servicePassword, clientId: 'cloud-1' },
+    // In a cluster the cloud keeps a persistent session in Redis (docs/architecture.md "Broker cluster").
+    mqtt: {
+      username: 'svc:cloud',
+      password: servicePassword,
+      clientId: 'cloud-1',
+      clean: config.cluster.redisUrl === undefined,
+    },
     channels,
     simulator,
     nodeRed: config.nodeRed,
@@ -105,16 +113,26 @@ export async function startSystem(config: SystemConfig, logger: Logger): Promise
     ...(tls ? { https: tls } : {}),
   });
   await cloud.seedIfEmpty(DEMO_WORLD);
-  const broker = await createBroker({
-    gateways: cloud.registry,
-    services: { cloud: servicePassword },
-    journalPath: join(config.dataDir, 'broker-journal.db'),
-    logger,
-    registry: metricsRegistry,
-    maxPacketBytes: config.mqttMaxPacketBytes,
+  const external = config.cluster.brokerUrl;
+  // With BROKER_URL the brokers are other processes: revocations reach them over Redis.
+  const notices =
+    external && config.cluster.redisUrl ? clusterNotices(config.cluster.redisUrl, logger) : null;
+  const broker = external
+    ? null
+    : await createBroker({
+        gateways: cloud.registry,
+        services: { cloud: servicePassword },
+        journalPath: join(config.dataDir, 'broker-journal.db'),
+        ...(config.cluster.redisUrl ? { cluster: { redisUrl: config.cluster.redisUrl } } : {}),
+        logger,
+        registry: metricsRegistry,
+        maxPacketBytes: config.mqttMaxPacketBytes,
+      });
+  cloud.gatewayAccess.on('changed', (gatewayId) => {
+    broker?.disconnectGateway(gatewayId);
+    notices?.announce(gatewayId);
   });
-  cloud.gatewayAccess.on('changed', (gatewayId) => broker.disconnectGateway(gatewayId));
-  const mqttServer = createServer((socket) => broker.handle(socket, socket.remoteAddress));
+  const mqttServer = broker ? createServer((socket) => broker.handle(socket, socket.remoteAddress)) : null;
   let sims: ChildProcess | null = null;
   let extra: ExtraMqtt | null = null;
   const close = async (): Promise<void> => {
@@ -122,14 +140,18 @@ export async function startSystem(config: SystemConfig, logger: Logger): Promise
     await simulator.stop();
     await extra?.close();
     await cloud.close();
+    await notices?.close();
     // Stop accepting first; the server's close only completes once Aedes has dropped every client.
-    const closed = new Promise<void>((resolve) => mqttServer.close(() => resolve()));
-    await broker.close();
+    const closed = new Promise<void>((resolve) =>
+      mqttServer ? mqttServer.close(() => resolve()) : resolve(),
+    );
+    await broker?.close();
     await closed;
   };
   try {
-    const mqttPort = await listen(mqttServer, config.mqttPort, config.host, 'MQTT_PORT');
-    const mqttUrl = `mqtt://${config.host}:${mqttPort}`;
+    const mqttUrl =
+      external ??
+      `mqtt://${config.host}:${await listen(mqttServer as Server, config.mqttPort, config.host, 'MQTT_PORT')}`;
     await cloud.app
       .listen({ port: config.httpPort, host: config.host })
       .catch((err: NodeJS.ErrnoException) => {
@@ -140,15 +162,17 @@ export async function startSystem(config: SystemConfig, logger: Logger): Promise
     const address = cloud.app.server.address();
     const httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
     const httpUrl = `${tls ? 'https' : 'http'}://${config.host}:${httpPort}`;
-    extra = await startExtraMqtt({
-      broker,
-      httpServer: cloud.app.server,
-      host: config.host,
-      httpPort,
-      wsPath: config.mqttWsPath,
-      ...(tls && config.tls ? { tls: { ...tls, port: config.tls.mqttsPort } } : {}),
-      listen: (server, port) => listen(server, port, config.host, 'MQTTS_PORT'),
-    });
+    extra =
+      broker &&
+      (await startExtraMqtt({
+        broker,
+        httpServer: cloud.app.server,
+        host: config.host,
+        httpPort,
+        wsPath: config.mqttWsPath,
+        ...(tls && config.tls ? { tls: { ...tls, port: config.tls.mqttsPort } } : {}),
+        listen: (server, port) => listen(server, port, config.host, 'MQTTS_PORT'),
+      }));
     cloud.notifications.setPublicUrl(config.publicUrl ?? httpUrl);
     await cloud.connect(mqttUrl);
     await cloud.flows?.start();
@@ -167,8 +191,8 @@ export async function startSystem(config: SystemConfig, logger: Logger): Promise
       broker,
       httpUrl,
       mqttUrl,
-      ...(extra.mqttsUrl ? { mqttsUrl: extra.mqttsUrl } : {}),
-      mqttWsUrl: extra.wsUrl,
+      ...(extra?.mqttsUrl ? { mqttsUrl: extra.mqttsUrl } : {}),
+      ...(extra ? { mqttWsUrl: extra.wsUrl } : {}),
       close,
     };
   } catch (err) {

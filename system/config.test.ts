@@ -173,4 +173,24 @@ describe('start-up configuration', () => {
     expect(() => loadConfig({ MQTT_MAX_PACKET_BYTES: '1e6' })).toThrow(/^MQTT_MAX_PACKET_BYTES/);
     expect(() => loadConfig({ MQTT_MAX_PACKET_BYTES: '300000000' })).toThrow(/^MQTT_MAX_PACKET_BYTES/);
   });
+
+  it('a cloud pointed at a cluster broker needs Redis for revocations and the shared service password', () => {
+    expect(loadConfig({}).cluster).toEqual({
+      redisUrl: undefined,
+      brokerUrl: undefined,
+      servicePassword: undefined,
+    });
+    const pw = 'a-service-password-of-24c';
+    expect(() => loadConfig({ BROKER_URL: 'mqtt://b:1883', MQTT_SERVICE_PASSWORD: pw })).toThrow(
+      /^REDIS_URL /,
+    );
+    expect(() => loadConfig({ BROKER_URL: 'mqtt://b:1883', REDIS_URL: 'redis://r:6379' })).toThrow(
+      /^MQTT_SERVICE_PASSWORD /,
+    );
+    expect(() => loadConfig({ BROKER_URL: 'http://b', REDIS_URL: 'redis://r:6379' })).toThrow(/^BROKER_URL /);
+    expect(
+      loadConfig({ BROKER_URL: 'mqtt://b:1883', REDIS_URL: 'redis://r:6379', MQTT_SERVICE_PASSWORD: pw })
+        .cluster,
+    ).toEqual({ redisUrl: 'redis://r:6379', brokerUrl: 'mqtt://b:1883', servicePassword: pw });
+  });
 });

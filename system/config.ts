@@ -33,6 +33,8 @@ export interface SystemConfig {
   vitalsRetention: { rawHours: number; keepDays: number };
   /** INFLUX_*: copy every vitals reading to InfluxDB (v2 write API); unset INFLUX_URL: no copy. */
   influx: InfluxConfig | undefined;
+  /** Broker cluster (docs/architecture.md "Broker cluster"); all unset: one broker inside this process. */
+  cluster: ClusterConfig;
 }
 
 export interface InfluxConfig {
@@ -44,6 +46,15 @@ export interface InfluxConfig {
   spoolMaxPoints: number;
 }
 
+export interface ClusterConfig {
+  /** REDIS_URL: the in-process broker joins the brokers sharing this Redis. */
+  redisUrl: string | undefined;
+  /** BROKER_URL: run no broker here; the cloud connects to this one (needs REDIS_URL and the password). */
+  brokerUrl: string | undefined;
+  /** MQTT_SERVICE_PASSWORD: the cloud's password on every broker; unset: a random one (in-process only). */
+  servicePassword: string | undefined;
+}
+
 /** A bad setting: the message names the variable, and start-up ends with exit code 1. */
 export class ConfigError extends Error {
   readonly variable: string;
@@ -53,9 +64,9 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+export function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   if (!/^\d+$/.test(raw.trim()))
@@ -68,7 +79,7 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 const optional = (env: Env, name: string): string | undefined => env[name]?.trim() || undefined;
 
 /** A URL of one of `protocols`; the value is not echoed, since it may hold a password. */
-function url(env: Env, name: string, protocols: string[]): URL | undefined {
+export function url(env: Env, name: string, protocols: string[]): URL | undefined {
   const raw = optional(env, name);
   if (raw === undefined) return undefined;
   const parsed = URL.canParse(raw) ? new URL(raw) : null;
@@ -116,7 +127,7 @@ function flag(env: Env, name: string): boolean {
   throw new ConfigError(name, `must be 1 (on) or 0 (off), got "${raw}"`);
 }
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Env, cwd = process.cwd()): SystemConfig {
   const host = (env.HOST ?? '').trim() || '127.0.0.1';
@@ -142,6 +153,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): SystemConfig {
     // At least room for a CONNECT with the longest ids and secrets; at most MQTT's own limit.
     mqttMaxPacketBytes: integer(env, 'MQTT_MAX_PACKET_BYTES', DEFAULT_MAX_PACKET_BYTES, 1024, 268_435_460),
     influx: influxConfig(env),
+    cluster: clusterConfig(env),
   };
 }
 
@@ -180,6 +192,25 @@ function influxConfig(env: Env): InfluxConfig | undefined {
     bucket: influxName(env, 'INFLUX_BUCKET', 'vitals'),
     spoolMaxPoints: integer(env, 'INFLUX_SPOOL_POINTS', 1_000_000, 100, 100_000_000),
   };
+}
+
+function clusterConfig(env: Env): ClusterConfig {
+  const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']) && optional(env, 'REDIS_URL');
+  const brokerUrl = url(env, 'BROKER_URL', ['mqtt:', 'mqtts:']) && optional(env, 'BROKER_URL');
+  const servicePassword = optional(env, 'MQTT_SERVICE_PASSWORD');
+  if (servicePassword !== undefined && servicePassword.length < 16)
+    throw new ConfigError(
+      'MQTT_SERVICE_PASSWORD',
+      `must be at least 16 characters, got ${servicePassword.length}`,
+    );
+  if (brokerUrl && !redisUrl)
+    throw new ConfigError(
+      'REDIS_URL',
+      'must be set with BROKER_URL (revocations reach the brokers through it)',
+    );
+  if (brokerUrl && !servicePassword)
+    throw new ConfigError('MQTT_SERVICE_PASSWORD', 'must be set with BROKER_URL (the cloud logs in with it)');
+  return { redisUrl, brokerUrl, servicePassword };
 }
 
 function retention(env: Env): SystemConfig['vitalsRetention'] {

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     world.users.filter((u) => u.role === role).slice(0, 2),
   );
   console.log(
-    `\nEldercare dispatch is up.\n  Dashboard: ${system.httpUrl}/\n  MQTT:      ${system.mqttUrl}${system.mqttsUrl ? `  (TLS: ${system.mqttsUrl})` : ''}\n  MQTT/WS:   ${system.mqttWsUrl}\n  Data:      ${config.dataDir}`,
+    `\nEldercare dispatch is up.\n  Dashboard: ${system.httpUrl}/\n  MQTT:      ${system.mqttUrl}${system.mqttsUrl ? `  (TLS: ${system.mqttsUrl})` : ''}${system.broker ? '' : ' (external broker)'}\n${system.mqttWsUrl ? `  MQTT/WS:   ${system.mqttWsUrl}\n` : ''}  Data:      ${config.dataDir}`,
   );
   if (config.nodeRed)
     console.log(`  Node-RED:  ${system.httpUrl}/flows/ (admins; log in to the dashboard first)`);

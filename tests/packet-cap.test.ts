@@ -86,7 +86,7 @@ describe('the broker cuts a connection that declares a packet above MQTT_MAX_PAC
 
   it('the same over MQTT on WebSocket: the connection closes before any body arrives', async () => {
     const gw = demoGateway('gw-0006');
-    const ws = new WebSocket(sys.system.mqttWsUrl, 'mqtt');
+    const ws = new WebSocket(sys.system.mqttWsUrl ?? '', 'mqtt');
     ws.on('error', () => {});
     const closed = new Promise<number>((resolve) => ws.once('close', () => resolve(Date.now())));
     await new Promise((resolve, reject) => {

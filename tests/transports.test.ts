@@ -105,7 +105,7 @@ describe('MQTT over TLS, HTTPS with a local CA, and MQTT over WebSocket', () => 
 
   it('MQTT over secure WebSocket takes the same credentials and ACL, and Socket.IO still works beside it', async () => {
     const gw = demoGateway('gw-0003');
-    const wsUrl = sys.system.mqttWsUrl.replace('127.0.0.1', 'localhost');
+    const wsUrl = (sys.system.mqttWsUrl ?? '').replace('127.0.0.1', 'localhost');
     expect(wsUrl).toMatch(/^wss:\/\/localhost:\d+\/mqtt$/);
     await expect(
       mqtt.connectAsync(wsUrl, { username: gw.id, password: 'wrong-secret', ca, reconnectPeriod: 0 }),

@@ -9,6 +9,11 @@ export interface MqttLinkOptions {
   username: string;
   password: string;
   clientId: string;
+  /**
+   * false: a persistent session (a broker cluster), so messages wait in the shared store while the cloud
+   * moves brokers, and the broker that delivered a message knows it again at the PUBACK.
+   */
+  clean?: boolean;
   ingest: Ingest;
   alerts: AlertService;
   logger: Logger;
@@ -37,7 +42,7 @@ export class MqttLink {
       username: this.#o.username,
       password: this.#o.password,
       clientId: this.#o.clientId,
-      clean: true,
+      clean: this.#o.clean ?? true,
       reconnectPeriod: 1000,
       reconnectOnConnackError: true,
       protocolVersion: 4,
@@ -57,10 +62,12 @@ export class MqttLink {
     const subscribed = new Promise<void>((resolve) => {
       client.on('connect', () => {
         this.#log.info('connected to broker');
-        client.subscribe([...topics.cloudIngest], { qos: 1 }, (err) => {
-          if (err) this.#log.error({ err }, 'subscribe failed');
-          else resolve();
-        });
+        // One filter per SUBSCRIBE: Aedes 1.2 with aedes-persistence-redis never answers a persistent
+        // session's SUBSCRIBE of several filters (each waits on the same broadcast key).
+        Promise.all(topics.cloudIngest.map((topic) => client.subscribeAsync(topic, { qos: 1 }))).then(
+          () => resolve(),
+          (err: unknown) => this.#log.error({ err }, 'subscribe failed'),
+        );
       });
     });
     this.#unsubscribe = this.#o.alerts.onChange((_change, alert) => {

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 export const PACKAGES = {
   chromium: '/usr/bin/chromium',
   socat: '/usr/bin/socat',
+  'redis-server': '/usr/bin/redis-server',
   // CJK glyphs, so screenshots of Chinese names and addresses are readable.
   'fonts-wqy-zenhei': '/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc',
   // The server itself lives under /usr/lib/postgresql/<major>; this file comes with any major.

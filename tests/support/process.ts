@@ -22,7 +22,23 @@ export interface SystemProcess {
 
 /** Runs `npm start`'s entry point as a real process with the given environment. */
 export function spawnSystem(env: Record<string, string>): SystemProcess {
-  const child = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'system', 'main.ts')], {
+  return spawnEntry(join(import.meta.dirname, '..', '..', 'system', 'main.ts'), env);
+}
+
+/** Runs `npm run broker`'s entry point (one broker process); resolves once it listens. */
+export async function spawnBroker(env: Record<string, string>, timeoutMs = 20_000): Promise<SystemProcess> {
+  const proc = spawnEntry(join(import.meta.dirname, '..', '..', 'broker', 'main.ts'), env);
+  const deadline = Date.now() + timeoutMs;
+  while (!/listening on mqtt:/.test(proc.output())) {
+    if (proc.child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`broker did not start:\n${proc.output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return proc;
+}
+
+function spawnEntry(entry: string, env: Record<string, string>): SystemProcess {
+  const child = spawn(process.execPath, [entry], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

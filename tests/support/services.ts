@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DebianPackage, ensureDebianPackages, PACKAGES } from './debian.ts';
@@ -161,4 +162,54 @@ export async function startVictoriaMetrics(): Promise<VictoriaMetrics> {
         .map((l) => JSON.parse(l) as ExportedSeries);
     },
   };
+}
+
+export interface RedisService {
+  service: ServiceProcess;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** True when a Redis answers PING on `port`. */
+function redisAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (d) => done(d.toString().startsWith('+PONG')));
+  });
+}
+
+/**
+ * A real Debian redis-server, with the AOF fsynced on every write (what the broker cluster's journal needs
+ * to keep an acknowledged event through a Redis crash).
+ */
+export async function startRedis(): Promise<RedisService> {
+  const service = await ServiceProcess.start({
+    name: 'redis',
+    package: 'redis-server',
+    args: (port, dir) => [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'always',
+      '--save',
+      '',
+      '--daemonize',
+      'no',
+    ],
+    ready: redisAnswers,
+  });
+  return { service, url: `redis://127.0.0.1:${service.port}`, stop: () => service.dispose() };
 }

@@ -1,0 +1,80 @@
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { ConfigError } from '../system/config.ts';
+import { createBroker } from './app.ts';
+import { loadBrokerConfig } from './config.ts';
+import { verifierFor } from './verifiers.ts';
+
+/** `npm run broker`: one MQTT broker process, alone or one of a cluster sharing REDIS_URL. */
+async function main(): Promise<void> {
+  const config = loadBrokerConfig(process.env);
+  const logger = pino({ level: config.logLevel });
+  const gateways = verifierFor(config.gatewayRegistry);
+  if (!gateways)
+    throw new ConfigError('GATEWAY_REGISTRY', `has an unknown scheme: ${config.gatewayRegistry}`);
+  if (!config.redisUrl) mkdirSync(config.dataDir, { recursive: true });
+  const broker = await createBroker({
+    gateways,
+    services: { cloud: config.servicePassword },
+    journalPath: join(config.dataDir, 'broker-journal.db'),
+    ...(config.redisUrl
+      ? {
+          cluster: {
+            redisUrl: config.redisUrl,
+            offlineTtlS: config.offlineTtlS,
+            ...(config.brokerId ? { brokerId: config.brokerId } : {}),
+          },
+        }
+      : {}),
+    logger,
+    registry: new Registry(),
+    maxPacketBytes: config.mqttMaxPacketBytes,
+  });
+  const server = createServer((socket) => broker.handle(socket, socket.remoteAddress));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new ConfigError('MQTT_PORT', `port ${config.mqttPort} on ${config.host} is already in use`)
+          : err,
+      ),
+    );
+    server.listen(config.mqttPort, config.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.mqttPort;
+  console.log(
+    `broker ${broker.aedes.id} listening on mqtt://${config.host}:${port}${config.redisUrl ? ' (cluster)' : ''}`,
+  );
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    broker
+      .close()
+      .then(() => closed)
+      .then(
+        () => {
+          gateways.close();
+          process.exit(0);
+        },
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(`error: ${(err as Error).message ?? err}`);
+  process.exit(1);
+});
