@@ -39,6 +39,11 @@ export class SimulatedHome {
     this.gateway = gateway;
   }
 
+  /** Connected and not closed (it may be between reconnects). */
+  get isConnected(): boolean {
+    return this.#client !== null;
+  }
+
   get client(): MqttClient {
     if (!this.#client) throw new Error(`${this.gateway.id} is not connected`);
     return this.#client;

@@ -71,7 +71,8 @@ describe('local time helpers', () => {
         minute,
         fc.integer({ min: -720, max: 840 }),
         (from, amount, start, end, offset) => {
-          fc.pre(start !== end);
+          // 24:00 is 00:00: a window from one to the other is empty (null), like any start === end.
+          fc.pre(start % 1440 !== end % 1440);
           const until = addWindowMs(from, amount, start, end, offset);
           expect(until).not.toBeNull();
           expect(windowMsBetween(from, until ?? from, start, end, offset)).toBe(amount);

@@ -77,7 +77,13 @@ export class TestSystem {
     return this.system.httpUrl;
   }
 
+  /**
+   * The gateway's simulated home, connected. One per gateway: a second connection with the same id would
+   * take over from the first (one connection per gateway), and the two would keep pushing each other off.
+   */
   async home(gatewayId: string): Promise<SimulatedHome> {
+    const open = this.#homes.find((h) => h.gateway.id === gatewayId && h.isConnected);
+    if (open) return open;
     const home = new SimulatedHome(demoGateway(gatewayId));
     await home.connect(this.system.mqttUrl);
     this.#homes.push(home);
