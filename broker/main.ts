@@ -59,11 +59,9 @@ async function main(): Promise<void> {
     broker
       .close()
       .then(() => closed)
+      .then(() => gateways.close())
       .then(
-        () => {
-          gateways.close();
-          process.exit(0);
-        },
+        () => process.exit(0),
         (err: unknown) => {
           logger.error({ err }, 'shutdown failed');
           process.exit(1);

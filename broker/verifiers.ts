@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { PgSql } from '../cloud/db/pg-sql.ts';
+import type { Sql } from '../cloud/db/sql.ts';
 // The hash format is the registry's; the broker only checks against it.
 import { verifySecret } from '../cloud/domain/secrets.ts';
 import type { GatewayVerifier } from './auth.ts';
 
 export interface ClosableVerifier extends GatewayVerifier {
-  close(): void;
+  close(): void | Promise<void>;
 }
 
 /**
@@ -43,12 +45,43 @@ export class SqliteRegistryVerifier implements ClosableVerifier {
   }
 }
 
+/**
+ * Reads the registry through the cloud's SQL port: the cloud's PostgreSQL (brokers on other machines).
+ * A database that cannot be reached refuses the CONNECT; the gateway retries, and the secrets it proved
+ * before are remembered by the authenticator meanwhile.
+ */
+export class SqlRegistryVerifier implements ClosableVerifier {
+  readonly #sql: Sql;
+
+  constructor(sql: Sql) {
+    this.#sql = sql;
+  }
+
+  async verifyGateway(gatewayId: string, secret: string): Promise<boolean> {
+    const row = await this.#sql
+      .get<{ secret_hash: string }>('SELECT secret_hash FROM gateways WHERE id = $1 AND revoked_at IS NULL', [
+        gatewayId,
+      ])
+      .catch(() => undefined);
+    return row ? verifySecret(secret, String(row.secret_hash)) : false;
+  }
+
+  close(): Promise<void> {
+    return this.#sql.close();
+  }
+}
+
+const postgres = (location: string) => new SqlRegistryVerifier(new PgSql(`postgres:${location}`, { max: 4 }));
+
 /** How a standalone broker checks gateway secrets, by the scheme of GATEWAY_REGISTRY. Add one here. */
 export const VERIFIERS: Record<string, (location: string) => ClosableVerifier> = {
   sqlite: (path) => new SqliteRegistryVerifier(path),
+  // GATEWAY_REGISTRY=postgres://user:pass@host:5432/eldercare, the cloud's DATABASE_URL.
+  postgres,
+  postgresql: postgres,
 };
 
-/** `scheme:location`, e.g. `sqlite:/var/lib/eldercare/cloud.db`; null when the scheme is unknown. */
+/** `scheme:location`, e.g. `sqlite:/var/lib/eldercare/cloud.db` or `postgres://…`; null when the scheme is unknown. */
 export function verifierFor(spec: string): ClosableVerifier | null {
   const colon = spec.indexOf(':');
   const make = colon > 0 ? VERIFIERS[spec.slice(0, colon)] : undefined;
