@@ -15,7 +15,8 @@ Commands:
   pty        one byte-level serial device (radar, 433 MHz bridge) on a pty pair; pty --help for more
 
 Options:
-  --broker URL        MQTT broker (default mqtt://127.0.0.1:1883)
+  --broker URL[,URL]  MQTT broker (default mqtt://127.0.0.1:1883); with several, fleet homes take
+                      them in turn (a broker cluster)
   --world FILE        demo world (default device-sims/fixtures/demo-world.json)
   --homes N           fleet size (default 20, at most the world's gateways)
   --vitals-every S    seconds between vitals of one home (default 30)
@@ -54,8 +55,9 @@ function gateways(): SimGateway[] {
 async function fleet(): Promise<void> {
   const all = gateways();
   const homes = all.slice(0, Math.max(0, Number(values.homes))).map((g) => new SimulatedHome(g));
-  await Promise.all(homes.map((h) => h.connect(values.broker)));
-  console.log(`sim: ${homes.length} homes connected to ${values.broker}`);
+  const brokers = values.broker.split(',').filter(Boolean);
+  await Promise.all(homes.map((h, i) => h.connect(brokers[i % brokers.length] as string)));
+  console.log(`sim: ${homes.length} homes connected to ${brokers.join(' and ')}`);
   const vitalsMs = Number(values['vitals-every']) * 1000;
   const timers = homes.map((home, i) =>
     setInterval(

@@ -37,8 +37,9 @@ export async function spawnBroker(env: Record<string, string>, timeoutMs = 20_00
   return proc;
 }
 
-function spawnEntry(entry: string, env: Record<string, string>): SystemProcess {
-  const child = spawn(process.execPath, [entry], {
+/** Runs one of the project's entry points (`system/main.ts`, `device-sims/main.ts`…) on this Node. */
+export function spawnEntry(entry: string, env: Record<string, string>, args: string[] = []): SystemProcess {
+  const child = spawn(process.execPath, [entry, ...args], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
