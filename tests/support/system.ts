@@ -55,7 +55,7 @@ afterAll(async () => {
   const server = postgres;
   postgres = null;
   databases.clear();
-  if (server) await (await server).stop();
+  if (server !== null) await (await server).stop();
 });
 
 /** A database URL on this file's throwaway PostgreSQL, the same one every time for one `key`. */
