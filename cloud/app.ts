@@ -9,7 +9,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry as MetricsRegistry } from 'prom-client';
-import { openDatabase } from './db/database.ts';
+import { openStore } from './db/open.ts';
+import type { Sql } from './db/sql.ts';
 import { AlertService } from './domain/alert-service.ts';
 import { AuditLog } from './domain/audit.ts';
 import { deviceHealth } from './domain/device-health.ts';
@@ -64,8 +65,10 @@ import { readDemoWorld, seedWorld } from './seed.ts';
 import { InfluxSink, type InfluxSinkOptions } from './vitals/influx-sink.ts';
 
 export interface CloudOptions {
-  /** Directory of the embedded store (`cloud.db`). */
+  /** Directory of the embedded store (`cloud.db`) when there is no `databaseUrl`, and of the cloud's keys. */
   dataDir: string;
+  /** `postgres://…` (DATABASE_URL): the store is this PostgreSQL database instead of the embedded SQLite. */
+  databaseUrl?: string | undefined;
   logger: Logger;
   metricsRegistry?: MetricsRegistry;
   /** Seconds before an unacknowledged alert escalates one level (ESCALATE_AFTER_S). */
@@ -101,6 +104,8 @@ export interface CloudOptions {
 export const DEFAULT_INFLUX_SPOOL_POINTS = 1_000_000;
 
 export interface Cloud {
+  /** The relational store (SQLite or PostgreSQL) behind every repository. */
+  store: Sql;
   notifications: NotificationOutbox;
   /** `changed` fires when a gateway is revoked or its secret rotated: the broker closes its connections. */
   gatewayAccess: GatewayAccessEvents;
@@ -141,7 +146,7 @@ function once<T>(make: () => T): () => T {
 
 /** Builds the cloud: store, domain, ingest, REST, Socket.IO. Opens no port. */
 export async function buildCloud(options: CloudOptions): Promise<Cloud> {
-  const db = openDatabase(join(options.dataDir, 'cloud.db'));
+  const db = await openStore({ dataDir: options.dataDir, databaseUrl: options.databaseUrl });
   const metrics = createCloudMetrics(options.metricsRegistry);
   const registry = new Registry(db);
   const sessions = new Sessions(db);
@@ -152,7 +157,7 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
   );
   const alerts = new AlertService(db, {
     // The notification outbox is written in the same transaction as the alert change that causes it.
-    inTransaction: (changes, now) => notifications.plan(changes, now),
+    inTransaction: (tx, changes, now) => notifications.in(tx).plan(changes, now),
     escalateAfterS: options.escalateAfterS ?? 60,
     ruleOverrides: { fall: { graceS: options.fallGraceS ?? 30 } },
     onRuleError: (ruleId, err) => {
@@ -177,9 +182,9 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
     : null;
   influx?.start();
   const ingest = new Ingest({ registry, alerts, status, vitals, vitalsSink: influx, metrics, logger });
-  const userForToken = (token: string): User | null => {
-    const username = sessions.resolve(token);
-    const found = username ? registry.findUser(username) : null;
+  const userForToken = async (token: string): Promise<User | null> => {
+    const username = await sessions.resolve(token);
+    const found = username ? await registry.findUser(username) : null;
     // Disabling ends the sessions too; this also covers a token resolved in the same instant.
     return found && found.disabledAt === null ? found.user : null;
   };
@@ -227,11 +232,11 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
   await app.register(alertActionRoutes, deps);
   await app.register(provisioningRoutes, deps);
   await app.register(auditRoutes, { ...deps, audit });
-  await app.register(importRoutes, { ...deps, db });
+  await app.register(importRoutes, { ...deps, sql: db });
   const gatewayAccess: GatewayAccessEvents = new EventEmitter();
   await app.register(gatewayAccessRoutes, { ...deps, gatewayAccess });
   await app.register(homeRoutes, { ...deps, vitals });
-  await app.register(ruleSettingRoutes, { ...deps, db });
+  await app.register(ruleSettingRoutes, { ...deps, sql: db });
   await app.register(figureRoutes, { ...deps, figures: figureReader(db) });
   await app.register(visitRoutes, { ...deps, visits: new VisitStore(db) });
   const directory = new Directory(db);
@@ -252,8 +257,8 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
     ...deps,
     users: new UserStore(db),
     // Sessions first: a socket that reconnects at once must already be refused.
-    endSessions: (username) => {
-      sessions.revokeUser(username);
+    endSessions: async (username) => {
+      await sessions.revokeUser(username);
       push.disconnectUser(username);
     },
     dropSockets: (username) => push.disconnectUser(username),
@@ -263,8 +268,11 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
         dataDir: options.dataDir,
         logger,
         authenticate: userForToken,
-        onWrite: (user, write) =>
-          audit.record(user, { at: new Date().toISOString(), ...write, target: null }),
+        onWrite: (user, write) => {
+          audit
+            .record(user, { at: new Date().toISOString(), ...write, target: null })
+            .catch((err: unknown) => logger.error({ err }, 'audit record of a flows write failed'));
+        },
       })
     : null;
 
@@ -297,19 +305,20 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
   app.addHook('preClose', async () => {
     // First: the flows' own requests to this server must be over before push.close() waits for its connections.
     await flows?.stop();
-    scheduler.stop();
-    notifier.stop();
-    retention.stop();
+    await scheduler.stop();
+    await notifier.stop();
+    await retention.stop();
     await link?.stop();
     // After the link: nothing more is ingested; what the sink holds goes to InfluxDB or its spool.
     await influx?.close();
     await push.close();
   });
   app.addHook('onClose', async () => {
-    db.close();
+    await db.close();
   });
 
   return {
+    store: db,
     app,
     registry,
     alerts,
@@ -319,8 +328,8 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
     flows,
     routes,
     async seedIfEmpty(path) {
-      if (!registry.isEmpty()) return false;
-      await seedWorld(db, registry, await readDemoWorld(path));
+      if (!(await registry.isEmpty())) return false;
+      if (!(await seedWorld(db, registry, await readDemoWorld(path)))) return false;
       logger.info({ path }, 'demo world loaded');
       return true;
     },

@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import type { DatabaseSync } from 'node:sqlite';
 import Type from 'typebox';
 import { Compile } from 'typebox/compile';
 import { ID_PATTERN, REGION_ID_PATTERN, ROLES } from '../protocol/index.ts';
-import { transaction } from './db/database.ts';
+import type { Sql } from './db/sql.ts';
 import type { Registry } from './domain/registry.ts';
 import { hashSecret } from './domain/secrets.ts';
 
@@ -61,20 +60,26 @@ export async function readDemoWorld(path: string): Promise<DemoWorld> {
 
 const LEVEL_ORDER = { city: 0, district: 1, community: 2 } as const;
 
-/** Loads a world into an empty registry in one transaction; secrets and passwords are stored hashed. */
-export async function seedWorld(db: DatabaseSync, registry: Registry, world: DemoWorld): Promise<void> {
+/**
+ * Loads a world into an empty registry in one transaction; secrets and passwords are stored hashed.
+ * False (and nothing written) when the registry is not empty: of several cloud processes starting on
+ * one new database, one seeds it.
+ */
+export async function seedWorld(sql: Sql, registry: Registry, world: DemoWorld): Promise<boolean> {
   // Hashing is the slow part: do it before the transaction, in parallel on the thread pool.
   const gatewayHashes = await Promise.all(world.gateways.map((g) => hashSecret(g.secret)));
   const userHashes = await Promise.all(world.users.map((u) => hashSecret(u.password)));
-  transaction(db, () => {
+  return sql.transaction(async (tx) => {
+    const inTx = registry.in(tx);
+    if (!(await inTx.isEmpty())) return false;
     const regions = [...world.regions].sort((a, b) => LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level]);
-    for (const r of regions) registry.insertRegion(r);
+    for (const r of regions) await inTx.insertRegion(r);
     for (const { id, region, address, ...profile } of world.households)
-      registry.insertHousehold({ id, region, address, profile });
+      await inTx.insertHousehold({ id, region, address, profile });
     for (const { id, householdId, name, ...profile } of world.elders)
-      registry.insertElder({ id, householdId, name, profile });
+      await inTx.insertElder({ id, householdId, name, profile });
     for (const [i, g] of world.gateways.entries()) {
-      registry.insertGateway({
+      await inTx.insertGateway({
         id: g.id,
         householdId: g.householdId,
         secretHash: gatewayHashes[i] as string,
@@ -87,7 +92,7 @@ export async function seedWorld(db: DatabaseSync, registry: Registry, world: Dem
       });
     }
     for (const [i, u] of world.users.entries()) {
-      registry.insertUser({
+      await inTx.insertUser({
         username: u.username,
         passwordHash: userHashes[i] as string,
         role: u.role,
@@ -95,5 +100,6 @@ export async function seedWorld(db: DatabaseSync, registry: Registry, world: Dem
         elderIds: u.elderIds ?? [],
       });
     }
+    return true;
   });
 }

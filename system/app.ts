@@ -94,6 +94,7 @@ export async function startSystem(config: SystemConfig, logger: Logger): Promise
     : undefined;
   const cloud: Cloud = await buildCloud({
     dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
     logger,
     metricsRegistry,
     escalateAfterS: config.escalateAfterS,

@@ -42,6 +42,9 @@ describe('start-up configuration', () => {
     ['INFLUX_URL', 'http://influx.example.org:8086/?org=x'],
     ['INFLUX_TOKEN', 'a-token-without-a-url'],
     ['INFLUX_BUCKET', 'vitals'],
+    ['DATABASE_URL', 'mysql://db.example.org/eldercare'],
+    ['DATABASE_URL', 'db.example.org:5432'],
+    ['DATABASE_URL', 'postgres://db.example.org:5432'],
   ])('a bad %s (%s) fails with an error naming the variable', (name, value) => {
     try {
       loadConfig({ [name]: value });
@@ -59,6 +62,21 @@ describe('start-up configuration', () => {
       rawHours: 6,
       keepDays: 30,
     });
+  });
+
+  it('without DATABASE_URL the store is SQLite in DATA_DIR; with a postgres:// or postgresql:// URL it is that database', () => {
+    expect(loadConfig({}).databaseUrl).toBeUndefined();
+    const url = 'postgres://cloud:s3cret@db.example.org:5432/eldercare?sslmode=require';
+    expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+    expect(loadConfig({ DATABASE_URL: ' postgresql://db/eldercare ' }).databaseUrl).toBe(
+      'postgresql://db/eldercare',
+    );
+  });
+
+  it('a bad DATABASE_URL is refused without echoing the password in it', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://cloud:hunter2hunter2@db.example.org' })).toThrow(
+      /^DATABASE_URL (?!.*hunter2)/,
+    );
   });
 
   it('without INFLUX_URL there is no InfluxDB copy; with it, org eldercare and bucket vitals are the defaults', () => {

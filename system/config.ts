@@ -8,6 +8,8 @@ export interface SystemConfig {
   mqttPort: number;
   host: string;
   dataDir: string;
+  /** DATABASE_URL (`postgres://` or `postgresql://`): the cloud's store on PostgreSQL; unset: SQLite in DATA_DIR. */
+  databaseUrl: string | undefined;
   simHomes: number;
   escalateAfterS: number;
   fallGraceS: number;
@@ -141,6 +143,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): SystemConfig {
     mqttPort: integer(env, 'MQTT_PORT', 1883, 0, 65535),
     host,
     dataDir: resolve(cwd, (env.DATA_DIR ?? '').trim() || './data'),
+    databaseUrl: databaseUrl(env),
     simHomes: integer(env, 'SIM_HOMES', 20, 0, 100_000),
     escalateAfterS: integer(env, 'ESCALATE_AFTER_S', 60, 1, 86_400),
     fallGraceS: integer(env, 'FALL_GRACE_S', 30, 0, 3600),
@@ -155,6 +158,18 @@ export function loadConfig(env: Env, cwd = process.cwd()): SystemConfig {
     influx: influxConfig(env),
     cluster: clusterConfig(env),
   };
+}
+
+/** A PostgreSQL connection URL naming a host and a database; the value is never echoed (it may hold a password). */
+function databaseUrl(env: Env): string | undefined {
+  const parsed = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  if (parsed === undefined) return undefined;
+  if (!parsed.hostname || parsed.pathname.length <= 1)
+    throw new ConfigError(
+      'DATABASE_URL',
+      'must name a host and a database, like postgres://user:pass@host:5432/eldercare',
+    );
+  return optional(env, 'DATABASE_URL');
 }
 
 const INFLUX_NAMES = ['INFLUX_TOKEN', 'INFLUX_ORG', 'INFLUX_BUCKET', 'INFLUX_SPOOL_POINTS'];

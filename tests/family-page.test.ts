@@ -175,9 +175,9 @@ describe('the family page on a phone', () => {
     const worker = await serviceWorker(context, page);
     const alert = await sos('gw-0001');
     // The message the outbox planned for her, sent as the push channel would send it.
-    const planned = sys.system.cloud.notifications
-      .due(Date.now() + 3600_000)
-      .find((n) => n.alertId === alert.id && n.recipient === FAMILY);
+    const planned = (await sys.system.cloud.notifications.due(Date.now() + 3600_000)).find(
+      (n) => n.alertId === alert.id && n.recipient === FAMILY,
+    );
     if (!planned) throw new Error('no notification planned for the family');
     const payload = JSON.stringify(pushPayload(planned.message));
 

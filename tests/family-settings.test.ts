@@ -55,11 +55,11 @@ describe('where and when a logged-in user is told of alerts', () => {
     expect((await sub(family, { endpoint: 'http://push.example.com/x', keys })).status).toBe(400);
     expect((await sub(family, { endpoint, keys: { p256dh: '<script>', auth: 'x' } })).status).toBe(400);
     expect((await sub(family, { endpoint, keys })).status).toBe(201);
-    expect(sys.system.cloud.notifications.pushEndpoints(FAMILY)).toContain(endpoint);
+    expect(await sys.system.cloud.notifications.pushEndpoints(FAMILY)).toContain(endpoint);
     const stranger = await sys.login('family-el-0003');
     expect((await sys.api(stranger, 'DELETE', '/api/me/push-subscriptions', { endpoint })).status).toBe(404);
     expect((await sys.api(family, 'DELETE', '/api/me/push-subscriptions', { endpoint })).status).toBe(204);
-    expect(sys.system.cloud.notifications.pushEndpoints(FAMILY)).not.toContain(endpoint);
+    expect(await sys.system.cloud.notifications.pushEndpoints(FAMILY)).not.toContain(endpoint);
   });
 
   it('any logged-in user keeps preferences of their own, and nobody without a login does', async () => {

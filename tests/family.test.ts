@@ -210,7 +210,7 @@ describe('a family member sees and acts on their own elder only', () => {
   });
 
   it('when the daughter says she is on her way with ETA 15, the operator is told, the timeline has it, and the rest of the chain is called off', async () => {
-    sys.system.cloud.registry.insertUser({
+    await sys.system.cloud.registry.insertUser({
       username: SECOND.username,
       passwordHash: await hashSecret(SECOND.password),
       role: 'family',
@@ -223,8 +223,9 @@ describe('a family member sees and acts on their own elder only', () => {
       expect((await sys.api(token, 'PUT', '/api/me/notifications', prefs)).status).toBe(200);
     const operator = await sys.dispatcher('op-shizishan');
     const alert = await freshSos(own.gatewayId);
-    const chain = () => sys.system.cloud.notifications.ofAlert(alert.id).filter((n) => n.reason === 'alert');
-    expect(chain().find((n) => n.recipient === SECOND.username)?.status).toBe('pending');
+    const chain = async () =>
+      (await sys.system.cloud.notifications.ofAlert(alert.id)).filter((n) => n.reason === 'alert');
+    expect((await chain()).find((n) => n.recipient === SECOND.username)?.status).toBe('pending');
 
     const res = await sys.api<Alert>(family, 'POST', `/api/alerts/${alert.id}/accept`, { etaMinutes: 15 });
     expect(res.status).toBe(201);
@@ -242,8 +243,8 @@ describe('a family member sees and acts on their own elder only', () => {
         data: { by: FAMILY, etaMinutes: 15 },
       },
     ]);
-    expect(chain().find((n) => n.recipient === SECOND.username)?.status).toBe('cancelled');
-    expect(chain().some((n) => n.status === 'pending')).toBe(false);
+    expect((await chain()).find((n) => n.recipient === SECOND.username)?.status).toBe('cancelled');
+    expect((await chain()).some((n) => n.status === 'pending')).toBe(false);
     // Tapping again with the same ETA records nothing new.
     expect((await sys.api(family, 'POST', `/api/alerts/${alert.id}/accept`, { etaMinutes: 15 })).status).toBe(
       200,
@@ -279,9 +280,9 @@ describe('a family member sees and acts on their own elder only', () => {
 
   it('the notification’s own token accepts without a login, and a wrong token gets 403', async () => {
     const alert = await freshSos(own.gatewayId);
-    const notification = sys.system.cloud.notifications
-      .ofAlert(alert.id)
-      .find((n) => n.recipient === FAMILY && n.reason === 'alert');
+    const notification = (await sys.system.cloud.notifications.ofAlert(alert.id)).find(
+      (n) => n.recipient === FAMILY && n.reason === 'alert',
+    );
     if (!notification) throw new Error('no notification planned for the family');
     const path = `/api/notifications/${encodeURIComponent(notification.id)}/accept`;
     expect((await sys.api(null, 'POST', path, { token: 'forged' })).status).toBe(403);

@@ -2,7 +2,6 @@ import type { EventEmitter } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../protocol/index.ts';
 import { demoUser, eventually, TestSystem, world } from './support/system.ts';
@@ -325,9 +324,7 @@ describe('the eldercare nodes against a running system', () => {
     helper.getNode('ack').receive({ alertId: first.id, note: 'first note' });
     await eventually(() => ok[0]);
     // Every session of the account ends, as after a logout everywhere.
-    const db = new DatabaseSync(join(sys.dataDir, 'cloud.db'), { timeout: 5000 });
-    db.prepare('DELETE FROM sessions WHERE username = ?').run('op-shizishan');
-    db.close();
+    await sys.system.cloud.store.run('DELETE FROM sessions WHERE username = $1', ['op-shizishan']);
     operator = await sys.login('op-shizishan');
     helper.getNode('ack').receive({ alertId: first.id, note: 'second note' });
     const second = await eventually(() => ok[1]);

@@ -61,7 +61,7 @@ describe('family notification by signed webhook, through the real outbox and wor
   it('an SOS while the SMS gateway is down reaches it exactly once after it comes back, and the timeline says so', async () => {
     const port = await freePort();
     const outbox = sys.system.cloud.notifications;
-    outbox.setPrefs('family-el-0001', {
+    await outbox.setPrefs('family-el-0001', {
       push: false,
       severities: ['critical', 'high'],
       webhook: `http://127.0.0.1:${port}/sms`,
@@ -74,7 +74,7 @@ describe('family notification by signed webhook, through the real outbox and wor
 
     // Down: the worker keeps trying with growing pauses, and the row stays pending.
     const failing = await eventually(
-      () => outbox.ofAlert(alert.id).find((n) => n.channel === 'webhook' && n.attempts >= 3),
+      async () => (await outbox.ofAlert(alert.id)).find((n) => n.channel === 'webhook' && n.attempts >= 3),
       15_000,
       'three failed attempts',
     );
@@ -103,7 +103,7 @@ describe('family notification by signed webhook, through the real outbox and wor
     });
     expect(hook.body).not.toHaveProperty('acceptToken');
 
-    const row = outbox.ofAlert(alert.id).find((n) => n.id === failing.id);
+    const row = (await outbox.ofAlert(alert.id)).find((n) => n.id === failing.id);
     expect(row?.status).toBe('delivered');
     expect(row?.attempts).toBeGreaterThan(failing.attempts);
     const token = await sys.login('op-shizishan');
@@ -141,7 +141,7 @@ describe('a webhook in flight when the system stops', () => {
     const env = { WEBHOOK_SECRET: SECRET };
     let sys = await TestSystem.start(dataDir, {}, env);
     try {
-      sys.system.cloud.notifications.setPrefs('family-el-0001', {
+      await sys.system.cloud.notifications.setPrefs('family-el-0001', {
         push: false,
         severities: ['critical'],
         webhook,
@@ -159,7 +159,7 @@ describe('a webhook in flight when the system stops', () => {
       expect(again?.key).toBe(first?.key);
       const outbox = sys.system.cloud.notifications;
       const row = await eventually(
-        () => outbox.ofAlert(first?.alertId ?? '').find((n) => n.status === 'delivered'),
+        async () => (await outbox.ofAlert(first?.alertId ?? '')).find((n) => n.status === 'delivered'),
         3000,
         'the delivery to be recorded',
       );

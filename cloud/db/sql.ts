@@ -44,3 +44,40 @@ export class UniqueViolation extends Error {
     this.name = 'UniqueViolation';
   }
 }
+
+/**
+ * Runs `fn` atomically: in a new transaction when `db` is the root handle, or simply inside the
+ * transaction `db` already belongs to (the outermost caller owns the commit).
+ */
+export function atomically<T>(db: SqlSession, fn: (tx: SqlSession) => Promise<T>): Promise<T> {
+  return 'transaction' in db && typeof db.transaction === 'function' ? (db as Sql).transaction(fn) : fn(db);
+}
+
+/** Builds the parameters of a statement assembled in parts: `add` answers the placeholder (`$3`). */
+export class Params {
+  readonly values: SqlValue[] = [];
+
+  add(value: SqlValue): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+
+  /** `($1, $2, …)` for an IN list; `(NULL)` for none, which matches nothing. */
+  list(values: readonly SqlValue[]): string {
+    return values.length === 0 ? '(NULL)' : `(${values.map((v) => this.add(v)).join(', ')})`;
+  }
+}
+
+/** The smaller of two values: two-argument `min` on SQLite, `LEAST` on PostgreSQL. */
+export const least = (dialect: Dialect, a: string, b: string): string =>
+  dialect === 'sqlite' ? `min(${a}, ${b})` : `LEAST(${a}, ${b})`;
+
+/** The larger of two values: two-argument `max` on SQLite, `GREATEST` on PostgreSQL. */
+export const greatest = (dialect: Dialect, a: string, b: string): string =>
+  dialect === 'sqlite' ? `max(${a}, ${b})` : `GREATEST(${a}, ${b})`;
+
+/** True when the JSON array of strings in text column `column` holds the text `value` (an expression). */
+export const jsonArrayHas = (dialect: Dialect, column: string, value: string): string =>
+  dialect === 'sqlite'
+    ? `${value} IN (SELECT value FROM json_each(${column}))`
+    : `${value} IN (SELECT jsonb_array_elements_text(${column}::jsonb))`;

@@ -25,23 +25,27 @@ export interface ApplyContext {
 const rank = (s: Severity): number => SEVERITIES.indexOf(s);
 
 /**
- * Turns rule actions into alert changes (inside the caller's transaction): a raise makes a new alert or
+ * Turns rule actions into alert changes (inside the caller's transaction: `store` is bound to it): a raise makes a new alert or
  * updates the active one with the same dedupe key (count, last seen, a worse severity); resolve and
  * clear act on the active alert of a key, and leave its record in place.
  */
-export function applyActions(store: AlertStore, actions: EngineAction[], ctx: ApplyContext): Change[] {
+export async function applyActions(
+  store: AlertStore,
+  actions: EngineAction[],
+  ctx: ApplyContext,
+): Promise<Change[]> {
   const changes: Change[] = [];
   const at = timestamp(ctx.now);
   for (const { ruleId, action } of actions) {
     if (action.kind === 'raise') {
-      changes.push(raise(store, ruleId, action.alert, ctx, at));
+      changes.push(await raise(store, ruleId, action.alert, ctx, at));
       continue;
     }
-    const active = store.findActive(action.dedupeKey);
+    const active = await store.findActive(action.dedupeKey);
     if (!active) continue;
     if (action.kind === 'resolve') {
-      store.resolve(active.id, 'system', at, action.outcome);
-      store.addTimeline(active.id, {
+      await store.resolve(active.id, 'system', at, action.outcome);
+      await store.addTimeline(active.id, {
         at,
         actor: 'system',
         action: 'resolved',
@@ -50,8 +54,8 @@ export function applyActions(store: AlertStore, actions: EngineAction[], ctx: Ap
       });
     } else {
       if (active.clearedAt) continue;
-      store.clear(active.id, at);
-      store.addTimeline(active.id, {
+      await store.clear(active.id, at);
+      await store.addTimeline(active.id, {
         at,
         actor: 'system',
         action: 'cleared',
@@ -59,31 +63,37 @@ export function applyActions(store: AlertStore, actions: EngineAction[], ctx: Ap
         data: { rule: ruleId },
       });
     }
-    changes.push({ change: 'updated', alert: store.get(active.id) as AlertView });
+    changes.push({ change: 'updated', alert: (await store.get(active.id)) as AlertView });
   }
   return changes;
 }
 
-function raise(store: AlertStore, ruleId: string, draft: AlertDraft, ctx: ApplyContext, at: string): Change {
-  const active = store.findActive(draft.dedupeKey);
+async function raise(
+  store: AlertStore,
+  ruleId: string,
+  draft: AlertDraft,
+  ctx: ApplyContext,
+  at: string,
+): Promise<Change> {
+  const active = await store.findActive(draft.dedupeKey);
   // CONTRACT §4: occurredAt is the event's own ts, even when a skewed clock made the rules time it otherwise.
   const occurredAt = ctx.event?.id === draft.eventId ? ctx.event.ts : timestamp(draft.occurredAt);
   if (active) {
-    store.recordRepeat(active.id, occurredAt);
+    await store.recordRepeat(active.id, occurredAt);
     const worse = rank(draft.severity) < rank(active.severity);
-    if (worse) store.updateSeverity(active.id, draft.severity, draft.details);
+    if (worse) await store.updateSeverity(active.id, draft.severity, draft.details);
     const data = { eventId: draft.eventId, rule: ruleId, ...(worse ? { severity: draft.severity } : {}) };
-    store.addTimeline(active.id, {
+    await store.addTimeline(active.id, {
       at,
       actor: draft.subject.gatewayId || 'system',
       action: worse ? 'worsened' : 'repeated',
       data,
     });
-    return { change: 'updated', alert: store.get(active.id) as AlertView };
+    return { change: 'updated', alert: (await store.get(active.id)) as AlertView };
   }
   const id = randomUUID();
   const { subject } = draft;
-  store.insert({
+  await store.insert({
     id,
     type: draft.type,
     severity: draft.severity,
@@ -102,6 +112,6 @@ function raise(store: AlertStore, ruleId: string, draft: AlertDraft, ctx: ApplyC
     rule: ruleId,
     ...(ctx.clockSkewMs !== undefined ? { clockSkewMs: ctx.clockSkewMs } : {}),
   };
-  store.addTimeline(id, { at, actor: subject.gatewayId || 'system', action: 'raised', data });
-  return { change: 'raised', alert: store.get(id) as AlertView };
+  await store.addTimeline(id, { at, actor: subject.gatewayId || 'system', action: 'raised', data });
+  return { change: 'raised', alert: (await store.get(id)) as AlertView };
 }

@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { DatabaseSync } from 'node:sqlite';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EventEnvelope, EventType } from '../../protocol/index.ts';
-import { openDatabase } from '../db/database.ts';
+import { storeEngines } from '../../tests/support/stores.ts';
+import type { Sql } from '../db/sql.ts';
 import type { AnyRule } from '../rules/rule.ts';
 import { sosRule } from '../rules/sos.ts';
 import { AlertService } from './alert-service.ts';
@@ -22,46 +19,39 @@ const ctx: DeviceContext = {
   elderId: 'el-1',
 };
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const ENGINES = storeEngines();
 
-/** A cloud store with one home, and an alert service on a clock the test moves. */
-function world(path?: string): {
-  db: DatabaseSync;
-  path: string;
-  clock: { now: number };
-  alerts: AlertService;
-} {
-  let file = path;
-  if (!file) {
-    const dir = mkdtempSync(join(tmpdir(), 'lifecycle-'));
-    dirs.push(dir);
-    file = join(dir, 'cloud.db');
-  }
-  const db = openDatabase(file);
+/** One home in the store, once. */
+async function seed(db: Sql): Promise<void> {
   const registry = new Registry(db);
-  if (registry.isEmpty()) {
-    registry.insertRegion({ id: 'city', name: 'City', level: 'city', parent: null });
-    registry.insertRegion({ id: 'city.d1', name: 'D1', level: 'district', parent: 'city' });
-    registry.insertRegion({ id: 'city.d1.c1', name: 'C1', level: 'community', parent: 'city.d1' });
-    registry.insertHousehold({ id: 'hh-1', region: 'city.d1.c1', address: 'No. 1' });
-    registry.insertElder({ id: 'el-1', householdId: 'hh-1', name: 'Elder', profile: { livesAlone: true } });
-    registry.insertGateway({
-      id: 'gw-1',
-      householdId: 'hh-1',
-      secretHash: 'x',
-      devices: [{ id: 'dev-1', kind: 'rf433-bridge', elderId: 'el-1' }],
-    });
-  }
+  if (!(await registry.isEmpty())) return;
+  await registry.insertRegion({ id: 'city', name: 'City', level: 'city', parent: null });
+  await registry.insertRegion({ id: 'city.d1', name: 'D1', level: 'district', parent: 'city' });
+  await registry.insertRegion({ id: 'city.d1.c1', name: 'C1', level: 'community', parent: 'city.d1' });
+  await registry.insertHousehold({ id: 'hh-1', region: 'city.d1.c1', address: 'No. 1' });
+  await registry.insertElder({
+    id: 'el-1',
+    householdId: 'hh-1',
+    name: 'Elder',
+    profile: { livesAlone: true },
+  });
+  await registry.insertGateway({
+    id: 'gw-1',
+    householdId: 'hh-1',
+    secretHash: 'x',
+    devices: [{ id: 'dev-1', kind: 'rf433-bridge', elderId: 'el-1' }],
+  });
+}
+
+/** An alert service on a clock the test moves. */
+function service(db: Sql): { clock: { now: number }; alerts: AlertService } {
   const clock = { now: T0 };
   const alerts = new AlertService(db, {
     clock: () => clock.now,
     escalateAfterS: 60,
     ruleOverrides: { fall: { graceS: 30 } },
   });
-  return { db, path: file, clock, alerts };
+  return { clock, alerts };
 }
 
 let n = 0;
@@ -70,47 +60,54 @@ function event(type: EventType, at: number): EventEnvelope {
   return { id: `event-${String(n).padStart(6, '0')}`, ts: new Date(at).toISOString(), type };
 }
 
-describe('the alert lifecycle with a fake clock', () => {
-  it('an unacknowledged SOS escalates community → district → city, then keeps reminding until acknowledged', () => {
-    const { alerts, clock } = world();
-    alerts.ingestEvent(ctx, event('sos', T0), new Date(T0).toISOString());
-    const [alert] = alerts.store.listForUser(operator);
-    const at = (s: number) => {
+describe.each(ENGINES)('the alert lifecycle with a fake clock, on $name', (engine) => {
+  /** A cloud store with one home, and an alert service on a clock the test moves. */
+  async function world(reopen?: Sql): Promise<{ db: Sql; clock: { now: number }; alerts: AlertService }> {
+    const db = reopen ? await engine.reopen(reopen) : await engine.open();
+    await seed(db);
+    return { db, ...service(db) };
+  }
+
+  it('an unacknowledged SOS escalates community → district → city, then keeps reminding until acknowledged', async () => {
+    const { alerts, clock } = await world();
+    await alerts.ingestEvent(ctx, event('sos', T0), new Date(T0).toISOString());
+    const [alert] = await alerts.store.listForUser(operator);
+    const at = async (s: number) => {
       clock.now = T0 + s * 1000;
-      alerts.tick();
-      return alerts.store.get(alert?.id ?? '')?.escalationLevel;
+      await alerts.tick();
+      return (await alerts.store.get(alert?.id ?? ''))?.escalationLevel;
     };
-    expect(at(59)).toBe(0);
-    expect(at(60)).toBe(1);
-    expect(at(119)).toBe(1);
-    expect(at(120)).toBe(2);
-    expect(at(180)).toBe(2);
-    alerts.acknowledge(alert?.id ?? '', operator);
-    expect(at(600)).toBe(2);
-    const actions = alerts.store.timeline(alert?.id ?? '').map((e) => e.action);
+    expect(await at(59)).toBe(0);
+    expect(await at(60)).toBe(1);
+    expect(await at(119)).toBe(1);
+    expect(await at(120)).toBe(2);
+    expect(await at(180)).toBe(2);
+    await alerts.acknowledge(alert?.id ?? '', operator);
+    expect(await at(600)).toBe(2);
+    const actions = (await alerts.store.timeline(alert?.id ?? '')).map((e) => e.action);
     expect(actions).toEqual(['raised', 'escalated', 'escalated', 'reminder', 'acknowledged']);
   });
 
-  it('an escalation deadline survives a restart of the cloud', () => {
-    const first = world();
-    first.alerts.ingestEvent(ctx, event('sos', T0), new Date(T0).toISOString());
-    first.db.close();
-    const second = world(first.path);
+  it('an escalation deadline survives a restart of the cloud', async () => {
+    const first = await world();
+    await first.alerts.ingestEvent(ctx, event('sos', T0), new Date(T0).toISOString());
+    await first.db.close();
+    const second = await world(first.db);
     second.clock.now = T0 + 61_000;
-    const changes = second.alerts.tick();
+    const changes = await second.alerts.tick();
     expect(changes.map((c) => [c.change, c.alert.escalationLevel])).toEqual([['updated', 1]]);
   });
 
-  it('a fall not cleared within the grace period raises a critical alert, even across a restart mid-window', () => {
-    const first = world();
-    first.alerts.ingestEvent(ctx, event('fall', T0), new Date(T0).toISOString());
-    expect(first.alerts.store.listForUser(operator)).toHaveLength(0);
-    first.db.close();
-    const second = world(first.path);
+  it('a fall not cleared within the grace period raises a critical alert, even across a restart mid-window', async () => {
+    const first = await world();
+    await first.alerts.ingestEvent(ctx, event('fall', T0), new Date(T0).toISOString());
+    expect(await first.alerts.store.listForUser(operator)).toHaveLength(0);
+    await first.db.close();
+    const second = await world(first.db);
     second.clock.now = T0 + 29_000;
-    expect(second.alerts.tick()).toEqual([]);
+    expect(await second.alerts.tick()).toEqual([]);
     second.clock.now = T0 + 30_000;
-    const [change] = second.alerts.tick();
+    const [change] = await second.alerts.tick();
     expect(change?.alert).toMatchObject({
       type: 'fall',
       severity: 'critical',
@@ -118,40 +115,40 @@ describe('the alert lifecycle with a fake clock', () => {
     });
   });
 
-  it('a fall cleared inside the grace period raises nothing', () => {
-    const { alerts, clock } = world();
-    alerts.ingestEvent(ctx, event('fall', T0), new Date(T0).toISOString());
+  it('a fall cleared inside the grace period raises nothing', async () => {
+    const { alerts, clock } = await world();
+    await alerts.ingestEvent(ctx, event('fall', T0), new Date(T0).toISOString());
     clock.now = T0 + 10_000;
-    alerts.ingestEvent(ctx, event('fall_cleared', T0 + 10_000), new Date(T0 + 10_000).toISOString());
+    await alerts.ingestEvent(ctx, event('fall_cleared', T0 + 10_000), new Date(T0 + 10_000).toISOString());
     clock.now = T0 + 60_000;
-    alerts.tick();
-    expect(alerts.store.listForUser(operator).filter((a) => a.type === 'fall')).toHaveLength(0);
+    await alerts.tick();
+    expect((await alerts.store.listForUser(operator)).filter((a) => a.type === 'fall')).toHaveLength(0);
   });
 
-  it('a gateway clock ten minutes ahead is flagged on the alert and not trusted for timing', () => {
-    const { alerts } = world();
+  it('a gateway clock ten minutes ahead is flagged on the alert and not trusted for timing', async () => {
+    const { alerts } = await world();
     const ahead = T0 + 10 * 60_000;
-    alerts.ingestEvent(ctx, event('sos', ahead), new Date(T0).toISOString());
-    const [alert] = alerts.store.listForUser(operator);
+    await alerts.ingestEvent(ctx, event('sos', ahead), new Date(T0).toISOString());
+    const [alert] = await alerts.store.listForUser(operator);
     expect(alert?.clockSkewMs).toBe(10 * 60_000);
     expect(alert?.occurredAt).toBe(new Date(ahead).toISOString());
   });
 
-  it('notes and responder milestones join the timeline in order, with who did them', () => {
-    const { alerts, clock } = world();
-    alerts.ingestEvent(ctx, event('sos', T0), new Date(T0).toISOString());
-    const id = alerts.store.listForUser(operator)[0]?.id ?? '';
+  it('notes and responder milestones join the timeline in order, with who did them', async () => {
+    const { alerts, clock } = await world();
+    await alerts.ingestEvent(ctx, event('sos', T0), new Date(T0).toISOString());
+    const id = (await alerts.store.listForUser(operator))[0]?.id ?? '';
     clock.now = T0 + 20_000;
-    alerts.acknowledge(id, operator, '已电话联系');
+    await alerts.acknowledge(id, operator, '已电话联系');
     clock.now = T0 + 40_000;
-    alerts.record(id, operator, {
+    await alerts.record(id, operator, {
       action: 'responder_accepted',
       data: { responder: '网格员王芳', etaMinutes: 8 },
     });
     clock.now = T0 + 500_000;
-    alerts.record(id, operator, { action: 'on_scene' });
-    alerts.resolve(id, operator, 'assisted', '老人轻微擦伤');
-    const timeline = alerts.store.timeline(id);
+    await alerts.record(id, operator, { action: 'on_scene' });
+    await alerts.resolve(id, operator, 'assisted', '老人轻微擦伤');
+    const timeline = await alerts.store.timeline(id);
     expect(timeline.map((e) => `${e.actor}:${e.action}`)).toEqual([
       'gw-1:raised',
       'op-1:acknowledged',
@@ -162,8 +159,8 @@ describe('the alert lifecycle with a fake clock', () => {
     expect(timeline[2]?.data).toEqual({ responder: '网格员王芳', etaMinutes: 8 });
   });
 
-  it('a rule that throws is reported and skipped, and the SOS in the same event is still raised', () => {
-    const { db } = world();
+  it('a rule that throws is reported and skipped, and the SOS in the same event is still raised', async () => {
+    const { db } = await world();
     const errors: string[] = [];
     const broken: AnyRule = {
       id: 'broken',
@@ -178,8 +175,64 @@ describe('the alert lifecycle with a fake clock', () => {
       clock: () => T0,
       onRuleError: (id) => errors.push(id),
     });
-    alerts.ingestEvent(ctx, event('sos', T0), new Date(T0).toISOString());
+    await alerts.ingestEvent(ctx, event('sos', T0), new Date(T0).toISOString());
     expect(errors).toEqual(['broken']);
-    expect(alerts.store.listForUser(operator).map((a) => a.type)).toEqual(['sos']);
+    expect((await alerts.store.listForUser(operator)).map((a) => a.type)).toEqual(['sos']);
+  });
+
+  it('the same event id twice raises one alert, and the second ingest reports a duplicate', async () => {
+    const { alerts } = await world();
+    const sos = event('sos', T0);
+    const heard: string[] = [];
+    alerts.onChange((change) => heard.push(change));
+    expect((await alerts.ingestEvent(ctx, sos, new Date(T0).toISOString())).duplicate).toBe(false);
+    expect(await alerts.ingestEvent(ctx, sos, new Date(T0 + 5_000).toISOString())).toEqual({
+      duplicate: true,
+    });
+    expect(await alerts.store.count()).toBe(1);
+    expect(heard).toEqual(['raised']);
+  });
+
+  it('two cloud instances racing on the same event id raise exactly one alert, announced by one of them', async () => {
+    const { db } = await world();
+    const first = service(db);
+    const instances = [first, service(await engine.second(db))];
+    const heard: string[] = [];
+    for (const { alerts } of instances)
+      alerts.onChange((change, alert) => heard.push(`${change}:${alert.type}`));
+    for (let round = 0; round < 5; round++) {
+      const sos = event('sos', T0 + round);
+      const outcomes = await Promise.all(
+        instances.flatMap(({ alerts }) => [
+          alerts.ingestEvent(ctx, sos, new Date(T0).toISOString()),
+          alerts.ingestEvent(ctx, sos, new Date(T0).toISOString()),
+        ]),
+      );
+      expect(outcomes.filter((o) => !o.duplicate)).toHaveLength(1);
+    }
+    // One alert (later SOS events repeat the open one), raised once and updated per new event.
+    const [alert, ...others] = await first.alerts.store.listForUser(operator);
+    expect(others).toEqual([]);
+    expect(alert?.repeatCount).toBe(4);
+    expect(heard.filter((h) => h === 'raised:sos')).toHaveLength(1);
+    expect(heard).toHaveLength(5);
+  });
+
+  it('a change is told to listeners only after its commit, so a failing planner leaves no alert behind', async () => {
+    const { db } = await world();
+    const heard: string[] = [];
+    const alerts = new AlertService(db, {
+      clock: () => T0,
+      inTransaction: async () => {
+        throw new Error('planner down');
+      },
+    });
+    alerts.onChange((change) => heard.push(change));
+    await expect(alerts.ingestEvent(ctx, event('sos', T0), new Date(T0).toISOString())).rejects.toThrow(
+      'planner down',
+    );
+    expect(heard).toEqual([]);
+    expect(await alerts.store.count()).toBe(0);
+    expect(await db.get('SELECT count(*) AS n FROM events')).toEqual({ n: 0 });
   });
 });

@@ -1,11 +1,10 @@
-import type { DatabaseSync } from 'node:sqlite';
 import { type EventEnvelope, timestamp } from '../../protocol/index.ts';
-import { transaction } from '../db/database.ts';
+import type { Sql, SqlSession } from '../db/sql.ts';
 import { RuleEngine } from '../rules/engine.ts';
 import { RULES } from '../rules/registry.ts';
 import type { AnyRule, RuleInput } from '../rules/rule.ts';
 import { type AlertChange, applyActions, type Change } from './alert-actions.ts';
-import { AlertStore, type AlertView } from './alert-store.ts';
+import { AlertStore, type AlertView, type TimelineEntry } from './alert-store.ts';
 import type { DeviceContext } from './registry.ts';
 import { type GlobalOverrides, ruleConfigResolver } from './rule-config.ts';
 import type { User } from './scope.ts';
@@ -28,37 +27,46 @@ export interface AlertServiceOptions {
   ruleOverrides?: GlobalOverrides;
   /** Told when a rule throws; the other rules go on. */
   onRuleError?: (ruleId: string, err: unknown) => void;
-  /** Runs inside the transaction of every alert change (the notification outbox plans here). */
-  inTransaction?: (changes: readonly Change[], now: number) => void;
+  /**
+   * Runs inside the transaction of every alert change, with its `tx` (the notification outbox plans
+   * here). It may run more than once for one change (PostgreSQL retries): effects only through `tx`.
+   */
+  inTransaction?: (tx: SqlSession, changes: readonly Change[], now: number) => Promise<void>;
 }
 
 /** A gateway clock ahead of ours by more than this is flagged and not trusted for rule timing. */
 const FUTURE_TOLERANCE_MS = 2 * 60_000;
 
+type RuleErrors = [ruleId: string, err: unknown][];
+
 /**
  * The alert lifecycle. Every change is committed before any listener hears of it, so nobody is ever
- * told of an alert that a crash could take back.
+ * told of an alert that a crash could take back. A transaction may be attempted more than once
+ * (PostgreSQL retries serialization failures): only the committed attempt's changes and rule errors
+ * are reported, after the commit.
  */
 export class AlertService {
   readonly store: AlertStore;
   readonly engine: RuleEngine;
-  readonly #db: DatabaseSync;
+  readonly #db: Sql;
   readonly #listeners = new Set<AlertListener>();
   readonly #clock: () => number;
   readonly #escalateAfterMs: number;
-  readonly #inTx: (changes: readonly Change[], now: number) => void;
+  readonly #inTx: (tx: SqlSession, changes: readonly Change[], now: number) => Promise<void>;
+  readonly #onRuleError: (ruleId: string, err: unknown) => void;
 
-  constructor(db: DatabaseSync, options: AlertServiceOptions = {}) {
+  constructor(db: Sql, options: AlertServiceOptions = {}) {
     this.#db = db;
     this.#clock = options.clock ?? Date.now;
     this.#escalateAfterMs = (options.escalateAfterS ?? 60) * 1000;
-    this.#inTx = options.inTransaction ?? (() => {});
+    this.#inTx = options.inTransaction ?? (async () => {});
+    this.#onRuleError = options.onRuleError ?? (() => {});
     this.store = new AlertStore(db);
     this.engine = new RuleEngine(
       db,
       options.rules ?? RULES,
-      ruleConfigResolver(db, options.ruleOverrides),
-      options.onRuleError,
+      ruleConfigResolver(options.ruleOverrides),
+      this.#onRuleError,
     );
   }
 
@@ -75,81 +83,107 @@ export class AlertService {
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * Runs `fn` in a transaction with the store and the engine bound to it; rule errors of the attempt
+   * that committed are reported afterwards, and its changes are emitted.
+   */
+  async #changing<T>(
+    fn: (store: AlertStore, engine: RuleEngine, tx: SqlSession) => Promise<T>,
+    changesOf: (result: T) => Change[],
+  ): Promise<T> {
+    let errors: RuleErrors = [];
+    const result = await this.#db.transaction(async (tx) => {
+      const attempt: RuleErrors = [];
+      errors = attempt;
+      return fn(
+        this.store.in(tx),
+        this.engine.in(tx, (ruleId, err) => attempt.push([ruleId, err])),
+        tx,
+      );
+    });
+    for (const [ruleId, err] of errors) this.#onRuleError(ruleId, err);
+    this.#emit(changesOf(result));
+    return result;
+  }
+
   /** Records an event once (by gateway and event id) and runs the rules for it. */
-  ingestEvent(ctx: DeviceContext, event: EventEnvelope, receivedAt: string): IngestOutcome {
+  ingestEvent(ctx: DeviceContext, event: EventEnvelope, receivedAt: string): Promise<IngestOutcome> {
     const now = this.#clock();
     const ts = Date.parse(event.ts);
     const skew = ts - Date.parse(receivedAt);
     const clockSkewMs = skew > FUTURE_TOLERANCE_MS ? skew : undefined;
-    const outcome = transaction(this.#db, (): IngestOutcome => {
-      const inserted = this.#db
-        .prepare(
-          'INSERT OR IGNORE INTO events (gateway_id, event_id, device_id, type, ts, received_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        )
-        .run(
-          ctx.gatewayId,
-          event.id,
-          ctx.deviceId,
-          event.type,
-          event.ts,
-          receivedAt,
-          event.data ? JSON.stringify(event.data) : null,
+    return this.#changing(
+      async (store, engine, tx): Promise<IngestOutcome> => {
+        const inserted = await tx.run(
+          `INSERT INTO events (gateway_id, event_id, device_id, type, ts, received_at, data)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (gateway_id, event_id) DO NOTHING`,
+          [
+            ctx.gatewayId,
+            event.id,
+            ctx.deviceId,
+            event.type,
+            event.ts,
+            receivedAt,
+            event.data ? JSON.stringify(event.data) : null,
+          ],
         );
-      if (inserted.changes === 0) return { duplicate: true };
-      const { gatewayId, deviceId, elderId, householdId, region } = ctx;
-      const input: RuleInput = {
-        kind: 'event',
-        subject: { gatewayId, deviceId, elderId, householdId, region },
-        type: event.type,
-        eventId: event.id,
-        // A clock running ahead must not stretch grace periods: use our receipt time instead.
-        at: clockSkewMs === undefined ? ts : Date.parse(receivedAt),
-        data: { ...event.data, ...(ctx.location ? { location: ctx.location } : {}) },
-      };
-      const actions = this.engine.evaluate(input, now);
-      const apply = {
-        now,
-        receivedAt,
-        escalateAfterMs: this.#escalateAfterMs,
-        clockSkewMs,
-        event: { id: event.id, ts: event.ts },
-      };
-      const changes = applyActions(this.store, actions, apply);
-      this.#inTx(changes, now);
-      return { duplicate: false, changes };
-    });
-    if (!outcome.duplicate) this.#emit(outcome.changes);
-    return outcome;
+        if (inserted.changes === 0) return { duplicate: true };
+        const { gatewayId, deviceId, elderId, householdId, region } = ctx;
+        const input: RuleInput = {
+          kind: 'event',
+          subject: { gatewayId, deviceId, elderId, householdId, region },
+          type: event.type,
+          eventId: event.id,
+          // A clock running ahead must not stretch grace periods: use our receipt time instead.
+          at: clockSkewMs === undefined ? ts : Date.parse(receivedAt),
+          data: { ...event.data, ...(ctx.location ? { location: ctx.location } : {}) },
+        };
+        const actions = await engine.evaluate(input, now);
+        const apply = {
+          now,
+          receivedAt,
+          escalateAfterMs: this.#escalateAfterMs,
+          clockSkewMs,
+          event: { id: event.id, ts: event.ts },
+        };
+        const changes = await applyActions(store, actions, apply);
+        await this.#inTx(tx, changes, now);
+        return { duplicate: false, changes };
+      },
+      (outcome) => (outcome.duplicate ? [] : outcome.changes),
+    );
   }
 
   /** Runs the rules for vitals and gateway or device states. */
-  ingest(input: RuleInput, receivedAt: string): Change[] {
+  ingest(input: RuleInput, receivedAt: string): Promise<Change[]> {
     const now = this.#clock();
-    const changes = transaction(this.#db, () => {
-      const apply = { now, receivedAt, escalateAfterMs: this.#escalateAfterMs };
-      const applied = applyActions(this.store, this.engine.evaluate(input, now), apply);
-      this.#inTx(applied, now);
-      return applied;
-    });
-    this.#emit(changes);
-    return changes;
+    return this.#changing(
+      async (store, engine, tx) => {
+        const apply = { now, receivedAt, escalateAfterMs: this.#escalateAfterMs };
+        const applied = await applyActions(store, await engine.evaluate(input, now), apply);
+        await this.#inTx(tx, applied, now);
+        return applied;
+      },
+      (changes) => changes,
+    );
   }
 
   /** Wakes due rules (grace periods, supervision windows) and escalates overdue alerts. */
-  tick(): Change[] {
+  tick(): Promise<Change[]> {
     const now = this.#clock();
-    const changes = transaction(this.#db, () => {
-      const fromRules = applyActions(this.store, this.engine.due(now), {
-        now,
-        receivedAt: timestamp(now),
-        escalateAfterMs: this.#escalateAfterMs,
-      });
-      const all = [...fromRules, ...this.#escalate(now)];
-      this.#inTx(all, now);
-      return all;
-    });
-    this.#emit(changes);
-    return changes;
+    return this.#changing(
+      async (store, engine, tx) => {
+        const fromRules = await applyActions(store, await engine.due(now), {
+          now,
+          receivedAt: timestamp(now),
+          escalateAfterMs: this.#escalateAfterMs,
+        });
+        const all = [...fromRules, ...(await this.#escalate(store, now))];
+        await this.#inTx(tx, all, now);
+        return all;
+      },
+      (changes) => changes,
+    );
   }
 
   /**
@@ -157,23 +191,25 @@ export class AlertService {
    * it keeps reminding every period until someone acknowledges. Deadlines are stored, so a restart in
    * the middle of an escalation keeps them.
    */
-  #escalate(now: number): Change[] {
-    return this.store.dueForEscalation(now).map((alert) => {
+  async #escalate(store: AlertStore, now: number): Promise<Change[]> {
+    const changes: Change[] = [];
+    for (const alert of await store.dueForEscalation(now)) {
       const level = Math.min(alert.escalationLevel + 1, 2);
       const at = timestamp(now);
-      this.store.escalate(alert.id, level, now + this.#escalateAfterMs);
+      await store.escalate(alert.id, level, now + this.#escalateAfterMs);
       const action = level > alert.escalationLevel ? 'escalated' : 'reminder';
-      this.store.addTimeline(alert.id, { at, actor: 'system', action, data: { level } });
-      return { change: 'updated' as const, alert: this.store.get(alert.id) as AlertView };
-    });
+      await store.addTimeline(alert.id, { at, actor: 'system', action, data: { level } });
+      changes.push({ change: 'updated', alert: (await store.get(alert.id)) as AlertView });
+    }
+    return changes;
   }
 
-  acknowledge(id: string, user: User, note?: string): ActionResult {
-    return this.#act(id, (alert, at) => {
+  acknowledge(id: string, user: User, note?: string): Promise<ActionResult> {
+    return this.#act(id, async (store, alert, at) => {
       if (alert.state === 'resolved') return 'already_resolved';
       if (alert.state === 'acknowledged') return false;
-      this.store.acknowledge(id, user.username, at);
-      this.store.addTimeline(id, {
+      await store.acknowledge(id, user.username, at);
+      await store.addTimeline(id, {
         at,
         actor: user.username,
         action: 'acknowledged',
@@ -183,11 +219,11 @@ export class AlertService {
     });
   }
 
-  resolve(id: string, user: User, outcome: string, note?: string): ActionResult {
-    return this.#act(id, (alert, at) => {
+  resolve(id: string, user: User, outcome: string, note?: string): Promise<ActionResult> {
+    return this.#act(id, async (store, alert, at) => {
       if (alert.state === 'resolved') return 'already_resolved';
-      this.store.resolve(id, user.username, at, outcome);
-      this.store.addTimeline(id, {
+      await store.resolve(id, user.username, at, outcome);
+      await store.addTimeline(id, {
         at,
         actor: user.username,
         action: 'resolved',
@@ -198,41 +234,52 @@ export class AlertService {
     });
   }
 
-  /** A note, or a responder milestone (accepted with an ETA, on scene, help confirmed), on the timeline. */
+  /**
+   * A note, or a responder milestone (accepted with an ETA, on scene, help confirmed), on the timeline.
+   * With `resolvedToo: false` a resolved alert is refused; `unless` is asked inside the same transaction
+   * with the alert's timeline, and true records nothing (a repeated acceptance).
+   */
   record(
     id: string,
     user: User,
     entry: { action: string; note?: string; data?: Record<string, unknown> },
-  ): ActionResult {
-    return this.#act(id, (_alert, at) => {
-      this.store.addTimeline(id, { at, actor: user.username, ...entry });
+    options: { resolvedToo?: boolean; unless?: (timeline: TimelineEntry[]) => boolean } = {},
+  ): Promise<ActionResult> {
+    return this.#act(id, async (store, alert, at) => {
+      if (options.resolvedToo === false && alert.state === 'resolved') return 'already_resolved';
+      if (options.unless?.(await store.timeline(id))) return false;
+      await store.addTimeline(id, { at, actor: user.username, ...entry });
       return true;
     });
   }
 
   /** A timeline entry by the system (deliveries of notifications), without a state change to push. */
-  recordSystem(id: string, action: string, data: Record<string, unknown>): void {
-    this.store.addTimeline(id, { at: timestamp(this.#clock()), actor: 'system', action, data });
+  async recordSystem(id: string, action: string, data: Record<string, unknown>): Promise<void> {
+    await this.store.addTimeline(id, { at: timestamp(this.#clock()), actor: 'system', action, data });
   }
 
   /** The alert reached a dispatcher's screen (kept only the first time). */
-  markPushed(id: string): void {
-    this.store.markPushed(id, timestamp(this.#clock()));
+  async markPushed(id: string): Promise<void> {
+    await this.store.markPushed(id, timestamp(this.#clock()));
   }
 
-  #act(id: string, change: (alert: AlertView, at: string) => boolean | 'already_resolved'): ActionResult {
-    const result = transaction(this.#db, (): ActionResult => {
-      const alert = this.store.get(id);
-      if (!alert) return { ok: false, code: 'not_found' };
-      const now = this.#clock();
-      const changed = change(alert, timestamp(now));
-      if (changed === 'already_resolved') return { ok: false, code: 'already_resolved' };
-      const after = changed ? (this.store.get(id) as AlertView) : alert;
-      if (changed) this.#inTx([{ change: 'updated', alert: after }], now);
-      return { ok: true, alert: after, changed };
-    });
-    if (result.ok && result.changed) this.#emit([{ change: 'updated', alert: result.alert }]);
-    return result;
+  #act(
+    id: string,
+    change: (store: AlertStore, alert: AlertView, at: string) => Promise<boolean | 'already_resolved'>,
+  ): Promise<ActionResult> {
+    return this.#changing(
+      async (store, _engine, tx): Promise<ActionResult> => {
+        const alert = await store.get(id);
+        if (!alert) return { ok: false, code: 'not_found' };
+        const now = this.#clock();
+        const changed = await change(store, alert, timestamp(now));
+        if (changed === 'already_resolved') return { ok: false, code: 'already_resolved' };
+        const after = changed ? ((await store.get(id)) as AlertView) : alert;
+        if (changed) await this.#inTx(tx, [{ change: 'updated', alert: after }], now);
+        return { ok: true, alert: after, changed };
+      },
+      (result) => (result.ok && result.changed ? [{ change: 'updated', alert: result.alert }] : []),
+    );
   }
 
   #emit(changes: Change[]): void {

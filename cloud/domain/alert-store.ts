@@ -1,5 +1,6 @@
-import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import type { Alert, AlertState, AlertType, Severity } from '../../protocol/index.ts';
+import { greatest, Params, type Row, type SqlSession } from '../db/sql.ts';
+import { regionSubtreeSql } from './figures.ts';
 import type { User } from './scope.ts';
 
 /** The contract's Alert plus display extensions the dashboard uses (CONTRACT §4 allows extending). */
@@ -52,9 +53,8 @@ const SELECT = `
   SELECT a.*, e.name AS elder_name, h.address AS address
   FROM alerts a LEFT JOIN elders e ON e.id = a.elder_id LEFT JOIN households h ON h.id = a.household_id`;
 
-function toView(row: Record<string, SQLInputValue>): AlertView {
-  const opt = (v: SQLInputValue | undefined): string | undefined =>
-    v === null || v === undefined ? undefined : String(v);
+function toView(row: Row): AlertView {
+  const opt = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : String(v));
   const view: AlertView = {
     id: String(row.id),
     type: row.type as AlertType,
@@ -91,22 +91,28 @@ function toView(row: Record<string, SQLInputValue>): AlertView {
   return view;
 }
 
-/** Persistence of alerts and their timelines. Callers own transactions (see AlertService). */
+/**
+ * Persistence of alerts and their timelines. Callers own transactions (see AlertService): inside one,
+ * use the view `in(tx)` bound to it.
+ */
 export class AlertStore {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlSession;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: SqlSession) {
     this.#db = db;
   }
 
-  insert(a: NewAlert): void {
-    this.#db
-      .prepare(
-        `INSERT INTO alerts (id, type, severity, state, elder_id, household_id, region, gateway_id, device_id, event_id,
-           occurred_at, received_at, raised_at, dedupe_key, last_seen_at, details, escalation_due_at, clock_skew_ms)
-         VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
+  /** The same store, its statements inside transaction `tx`. */
+  in(tx: SqlSession): AlertStore {
+    return new AlertStore(tx);
+  }
+
+  async insert(a: NewAlert): Promise<void> {
+    await this.#db.run(
+      `INSERT INTO alerts (id, type, severity, state, elder_id, household_id, region, gateway_id, device_id, event_id,
+         occurred_at, received_at, raised_at, dedupe_key, last_seen_at, details, escalation_due_at, clock_skew_ms)
+       VALUES ($1, $2, $3, 'open', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+      [
         a.id,
         a.type,
         a.severity,
@@ -124,128 +130,126 @@ export class AlertStore {
         a.details ? JSON.stringify(a.details) : null,
         a.escalationDueAt,
         a.clockSkewMs ?? null,
-      );
+      ],
+    );
   }
 
-  updateSeverity(id: string, severity: Severity, details?: Record<string, unknown>): void {
-    this.#db
-      .prepare('UPDATE alerts SET severity = ?, details = coalesce(?, details) WHERE id = ?')
-      .run(severity, details ? JSON.stringify(details) : null, id);
+  async updateSeverity(id: string, severity: Severity, details?: Record<string, unknown>): Promise<void> {
+    await this.#db.run('UPDATE alerts SET severity = $1, details = coalesce($2, details) WHERE id = $3', [
+      severity,
+      details ? JSON.stringify(details) : null,
+      id,
+    ]);
   }
 
-  clear(id: string, at: string): void {
-    this.#db.prepare('UPDATE alerts SET cleared_at = coalesce(cleared_at, ?) WHERE id = ?').run(at, id);
+  async clear(id: string, at: string): Promise<void> {
+    await this.#db.run('UPDATE alerts SET cleared_at = coalesce(cleared_at, $1) WHERE id = $2', [at, id]);
   }
 
   /** Escalation: the new level and the next deadline (null stops it). */
-  escalate(id: string, level: number, dueAt: number | null): void {
-    this.#db
-      .prepare('UPDATE alerts SET escalation_level = ?, escalation_due_at = ? WHERE id = ?')
-      .run(level, dueAt, id);
+  async escalate(id: string, level: number, dueAt: number | null): Promise<void> {
+    await this.#db.run('UPDATE alerts SET escalation_level = $1, escalation_due_at = $2 WHERE id = $3', [
+      level,
+      dueAt,
+      id,
+    ]);
   }
 
   /** Open alerts whose escalation deadline has passed, oldest deadline first. */
-  dueForEscalation(now: number): AlertView[] {
-    return this.#db
-      .prepare(`${SELECT} WHERE a.state = 'open' AND a.escalation_due_at <= ? ORDER BY a.escalation_due_at`)
-      .all(now)
-      .map(toView);
+  async dueForEscalation(now: number): Promise<AlertView[]> {
+    const rows = await this.#db.all(
+      `${SELECT} WHERE a.state = 'open' AND a.escalation_due_at <= $1 ORDER BY a.escalation_due_at`,
+      [now],
+    );
+    return rows.map(toView);
   }
 
   /** Records the first time the alert reached a screen; later pushes change nothing. */
-  markPushed(id: string, at: string): void {
-    this.#db
-      .prepare('UPDATE alerts SET first_pushed_at = ? WHERE id = ? AND first_pushed_at IS NULL')
-      .run(at, id);
+  async markPushed(id: string, at: string): Promise<void> {
+    await this.#db.run('UPDATE alerts SET first_pushed_at = $1 WHERE id = $2 AND first_pushed_at IS NULL', [
+      at,
+      id,
+    ]);
   }
 
   /** The open or acknowledged alert holding this dedupe key, if any. */
-  findActive(dedupeKey: string): AlertView | null {
-    const row = this.#db.prepare(`${SELECT} WHERE a.dedupe_key = ? AND a.state <> 'resolved'`).get(dedupeKey);
+  async findActive(dedupeKey: string): Promise<AlertView | null> {
+    const row = await this.#db.get(`${SELECT} WHERE a.dedupe_key = $1 AND a.state <> 'resolved'`, [
+      dedupeKey,
+    ]);
     return row ? toView(row) : null;
   }
 
-  recordRepeat(id: string, seenAt: string): void {
-    this.#db
-      .prepare(
-        'UPDATE alerts SET repeat_count = repeat_count + 1, last_seen_at = max(last_seen_at, ?) WHERE id = ?',
-      )
-      .run(seenAt, id);
+  async recordRepeat(id: string, seenAt: string): Promise<void> {
+    await this.#db.run(
+      `UPDATE alerts SET repeat_count = repeat_count + 1,
+         last_seen_at = ${greatest(this.#db.dialect, 'last_seen_at', 'CAST($1 AS TEXT)')} WHERE id = $2`,
+      [seenAt, id],
+    );
   }
 
-  get(id: string): AlertView | null {
-    const row = this.#db.prepare(`${SELECT} WHERE a.id = ?`).get(id);
+  async get(id: string): Promise<AlertView | null> {
+    const row = await this.#db.get(`${SELECT} WHERE a.id = $1`, [id]);
     return row ? toView(row) : null;
   }
 
-  acknowledge(id: string, by: string, at: string): void {
-    this.#db
-      .prepare(
-        "UPDATE alerts SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ? WHERE id = ? AND state = 'open'",
-      )
-      .run(at, by, id);
+  async acknowledge(id: string, by: string, at: string): Promise<void> {
+    await this.#db.run(
+      "UPDATE alerts SET state = 'acknowledged', acknowledged_at = $1, acknowledged_by = $2 WHERE id = $3 AND state = 'open'",
+      [at, by, id],
+    );
   }
 
-  resolve(id: string, by: string, at: string, outcome: string): void {
-    this.#db
-      .prepare(
-        "UPDATE alerts SET state = 'resolved', resolved_at = ?, resolved_by = ?, outcome = ?, escalation_due_at = NULL WHERE id = ? AND state <> 'resolved'",
-      )
-      .run(at, by, outcome, id);
+  async resolve(id: string, by: string, at: string, outcome: string): Promise<void> {
+    await this.#db.run(
+      "UPDATE alerts SET state = 'resolved', resolved_at = $1, resolved_by = $2, outcome = $3, escalation_due_at = NULL WHERE id = $4 AND state <> 'resolved'",
+      [at, by, outcome, id],
+    );
   }
 
-  addTimeline(alertId: string, entry: TimelineEntry): void {
-    this.#db
-      .prepare(
-        'INSERT INTO alert_timeline (alert_id, at, actor, action, note, data) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(
+  async addTimeline(alertId: string, entry: TimelineEntry): Promise<void> {
+    await this.#db.run(
+      'INSERT INTO alert_timeline (alert_id, at, actor, action, note, data) VALUES ($1, $2, $3, $4, $5, $6)',
+      [
         alertId,
         entry.at,
         entry.actor,
         entry.action,
         entry.note ?? null,
         entry.data ? JSON.stringify(entry.data) : null,
-      );
+      ],
+    );
   }
 
-  timeline(alertId: string): TimelineEntry[] {
-    return this.#db
-      .prepare('SELECT at, actor, action, note, data FROM alert_timeline WHERE alert_id = ? ORDER BY seq')
-      .all(alertId)
-      .map((r) => ({
-        at: String(r.at),
-        actor: String(r.actor),
-        action: String(r.action),
-        ...(r.note === null ? {} : { note: String(r.note) }),
-        ...(r.data === null ? {} : { data: JSON.parse(String(r.data)) }),
-      }));
+  async timeline(alertId: string): Promise<TimelineEntry[]> {
+    const rows = await this.#db.all(
+      'SELECT at, actor, action, note, data FROM alert_timeline WHERE alert_id = $1 ORDER BY seq',
+      [alertId],
+    );
+    return rows.map((r) => ({
+      at: String(r.at),
+      actor: String(r.actor),
+      action: String(r.action),
+      ...(r.note === null ? {} : { note: String(r.note) }),
+      ...(r.data === null ? {} : { data: JSON.parse(String(r.data)) }),
+    }));
   }
 
   /** Alerts the user may see, newest first, optionally in one state. */
-  listForUser(user: User, state?: AlertState, limit = 1000): AlertView[] {
+  async listForUser(user: User, state?: AlertState, limit = 1000): Promise<AlertView[]> {
     const where: string[] = [];
-    const params: SQLInputValue[] = [];
-    if (state) {
-      where.push('a.state = ?');
-      params.push(state);
-    }
+    const p = new Params();
+    if (state) where.push(`a.state = ${p.add(state)}`);
     if (user.role === 'family') {
-      where.push(`a.elder_id IN (SELECT value FROM json_each(?))`);
-      params.push(JSON.stringify(user.elderIds));
+      where.push(`a.elder_id IN ${p.list(user.elderIds)}`);
     } else {
-      where.push("(a.region = ? OR substr(a.region, 1, length(?) + 1) = ? || '.')");
-      params.push(user.scope, user.scope, user.scope);
+      where.push(regionSubtreeSql('a.region', user.scope, p));
     }
-    params.push(limit);
-    const sql = `${SELECT} WHERE ${where.join(' AND ')} ORDER BY a.raised_at DESC LIMIT ?`;
-    return this.#db
-      .prepare(sql)
-      .all(...params)
-      .map(toView);
+    const sql = `${SELECT} WHERE ${where.join(' AND ')} ORDER BY a.raised_at DESC LIMIT ${p.add(limit)}`;
+    return (await this.#db.all(sql, p.values)).map(toView);
   }
 
-  count(): number {
-    return Number(this.#db.prepare('SELECT count(*) AS n FROM alerts').get()?.n ?? 0);
+  async count(): Promise<number> {
+    return Number((await this.#db.get('SELECT count(*) AS n FROM alerts'))?.n ?? 0);
   }
 }

@@ -1,5 +1,5 @@
-import type { DatabaseSync } from 'node:sqlite';
 import { regionWithin } from '../../protocol/index.ts';
+import type { SqlSession } from '../db/sql.ts';
 import type { User } from './scope.ts';
 
 export interface AuditEntry {
@@ -17,18 +17,16 @@ export interface AuditEntry {
 
 /** Every state-changing request that succeeded: who, what, when, from which address. */
 export class AuditLog {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlSession;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: SqlSession) {
     this.#db = db;
   }
 
-  record(user: User, entry: Omit<AuditEntry, 'username' | 'role'>): void {
-    this.#db
-      .prepare(
-        'INSERT INTO audit_log (at, username, role, actor_scope, method, route, target, status, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(
+  async record(user: User, entry: Omit<AuditEntry, 'username' | 'role'>): Promise<void> {
+    await this.#db.run(
+      'INSERT INTO audit_log (at, username, role, actor_scope, method, route, target, status, address) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+      [
         entry.at,
         user.username,
         user.role,
@@ -38,14 +36,16 @@ export class AuditLog {
         entry.target ? JSON.stringify(entry.target) : null,
         entry.status,
         entry.address,
-      );
+      ],
+    );
   }
 
   /** Newest first; a reader sees the actions of users whose scope lies within their own. */
-  list(reader: User, limit = 200, before?: string): AuditEntry[] {
-    const rows = this.#db
-      .prepare('SELECT * FROM audit_log WHERE at < ? ORDER BY seq DESC LIMIT ?')
-      .all(before ?? '9999', limit * 5);
+  async list(reader: User, limit = 200, before?: string): Promise<AuditEntry[]> {
+    const rows = await this.#db.all('SELECT * FROM audit_log WHERE at < $1 ORDER BY seq DESC LIMIT $2', [
+      before ?? '9999',
+      limit * 5,
+    ]);
     return rows
       .filter((r) => regionWithin(String(r.actor_scope), reader.scope))
       .slice(0, limit)

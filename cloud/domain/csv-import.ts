@@ -1,6 +1,5 @@
-import type { DatabaseSync } from 'node:sqlite';
 import { isId, regionWithin } from '../../protocol/index.ts';
-import { transaction } from '../db/database.ts';
+import type { Sql } from '../db/sql.ts';
 import type { CsvTable } from './csv.ts';
 import type { Registry } from './registry.ts';
 
@@ -28,14 +27,15 @@ const NO = new Set(['no', 'false', '0', '否', 'n', '']);
 /**
  * Households and elders from an installer's CSV, all or nothing: every row is checked first (ids,
  * community in the importer's scope, no duplicate elder, one address per household); a single refused
- * row imports nothing, and the report says per row what was refused and why.
+ * row imports nothing, and the report says per row what was refused and why. Checks and writes run in
+ * one transaction, so what was checked is what is written.
  */
-export function importHouseholds(
-  db: DatabaseSync,
+export async function importHouseholds(
+  sql: Sql,
   registry: Registry,
   table: CsvTable,
   scope: string,
-): ImportReport {
+): Promise<ImportReport> {
   const missing = IMPORT_COLUMNS.filter((c) => !table.header.includes(c));
   if (missing.length > 0)
     return {
@@ -45,24 +45,26 @@ export function importHouseholds(
       rows: [{ line: 1, householdId: '', elderId: '', errors: [`missing columns: ${missing.join(', ')}`] }],
     };
   const col = (cells: string[], name: string): string => (cells[table.header.indexOf(name)] ?? '').trim();
-  const households = new Map<string, { region: string; address: string }>();
-  const elders = new Set<string>();
-  const rows = table.rows.map(({ line, cells }) => {
-    const r = Object.fromEntries([...IMPORT_COLUMNS, ...OPTIONAL].map((c) => [c, col(cells, c)])) as Record<
-      string,
-      string
-    >;
-    const errors = checkRow(r, registry, scope, households, elders);
-    return { line, householdId: r.householdId ?? '', elderId: r.elderId ?? '', errors, r };
-  });
-  const report = rows.map(({ r: _r, ...rest }) => rest);
-  if (rows.length === 0 || rows.some((row) => row.errors.length > 0))
-    return { imported: false, households: 0, elders: 0, rows: report };
-  let newHouseholds = 0;
-  transaction(db, () => {
+  return sql.transaction(async (tx): Promise<ImportReport> => {
+    const inTx = registry.in(tx);
+    const households = new Map<string, { region: string; address: string }>();
+    const elders = new Set<string>();
+    const rows: (RowReport & { r: Record<string, string> })[] = [];
+    for (const { line, cells } of table.rows) {
+      const r = Object.fromEntries([...IMPORT_COLUMNS, ...OPTIONAL].map((c) => [c, col(cells, c)])) as Record<
+        string,
+        string
+      >;
+      const errors = await checkRow(r, inTx, scope, households, elders);
+      rows.push({ line, householdId: r.householdId ?? '', elderId: r.elderId ?? '', errors, r });
+    }
+    const report = rows.map(({ r: _r, ...rest }) => rest);
+    if (rows.length === 0 || rows.some((row) => row.errors.length > 0))
+      return { imported: false, households: 0, elders: 0, rows: report };
+    let newHouseholds = 0;
     for (const { r } of rows) {
-      if (!registry.getHousehold(r.householdId as string)) {
-        registry.insertHousehold({
+      if (!(await inTx.getHousehold(r.householdId as string))) {
+        await inTx.insertHousehold({
           id: r.householdId as string,
           region: r.region as string,
           address: r.address as string,
@@ -72,24 +74,24 @@ export function importHouseholds(
       const profile: Record<string, unknown> = { livesAlone: YES.has((r.livesAlone ?? '').toLowerCase()) };
       if (r.phone) profile.phone = r.phone;
       if (r.birthYear) profile.birthYear = Number(r.birthYear);
-      registry.insertElder({
+      await inTx.insertElder({
         id: r.elderId as string,
         householdId: r.householdId as string,
         name: r.elderName as string,
         profile,
       });
     }
+    return { imported: true, households: newHouseholds, elders: rows.length, rows: report };
   });
-  return { imported: true, households: newHouseholds, elders: rows.length, rows: report };
 }
 
-function checkRow(
+async function checkRow(
   r: Record<string, string>,
   registry: Registry,
   scope: string,
   households: Map<string, { region: string; address: string }>,
   elders: Set<string>,
-): string[] {
+): Promise<string[]> {
   const errors: string[] = [];
   const {
     householdId = '',
@@ -104,15 +106,16 @@ function checkRow(
   if (!isId(elderId)) errors.push('elderId: 1 to 64 of A-Z a-z 0-9 _ -');
   if (!elderName || elderName.length > 200) errors.push('elderName: required, at most 200 characters');
   if (!address || address.length > 500) errors.push('address: required, at most 500 characters');
-  if (registry.regionLevel(region) !== 'community')
+  if ((await registry.regionLevel(region)) !== 'community')
     errors.push(`region: ${region || '(empty)'} is not a community`);
   else if (!regionWithin(region, scope)) errors.push('region: outside your scope');
   if (!YES.has(livesAlone.toLowerCase()) && !NO.has(livesAlone.toLowerCase()))
     errors.push('livesAlone: yes or no');
   if (birthYear && !/^(19|20)\d\d$/.test(birthYear)) errors.push('birthYear: a year like 1946');
-  if (elders.has(elderId) || registry.getElder(elderId)) errors.push(`elderId: ${elderId} exists already`);
+  if (elders.has(elderId) || (await registry.getElder(elderId)))
+    errors.push(`elderId: ${elderId} exists already`);
   elders.add(elderId);
-  const existing = registry.getHousehold(householdId);
+  const existing = await registry.getHousehold(householdId);
   const seen =
     households.get(householdId) ??
     (existing ? { region: existing.region, address: existing.address } : undefined);

@@ -1,4 +1,4 @@
-import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
+import { Params, type Row, type SqlSession } from '../db/sql.ts';
 import { regionSubtreeSql } from './figures.ts';
 
 /**
@@ -28,8 +28,6 @@ export interface DeviceHealthRow {
   battery?: number;
   lastSeenAt: string | null;
 }
-
-type Row = Record<string, SQLOutputValue>;
 
 const isOffline = (row: DeviceHealthRow): boolean => row.online !== true;
 const isLowBattery = (row: DeviceHealthRow): boolean =>
@@ -73,31 +71,32 @@ function byProblemThenPlace(a: DeviceHealthRow, b: DeviceHealthRow): number {
 }
 
 /** The rows of `region`'s subtree, filtered by `problem`; revoked gateways are left out. */
-export function deviceHealth(
-  db: DatabaseSync,
+export async function deviceHealth(
+  db: SqlSession,
   q: { region: string; problem: DeviceProblem },
-): DeviceHealthRow[] {
-  const subtree = regionSubtreeSql('h.region', q.region);
-  const gateways = db
-    .prepare(
+): Promise<DeviceHealthRow[]> {
+  const p = new Params();
+  const subtree = regionSubtreeSql('h.region', q.region, p);
+  const gateways = (
+    await db.all(
       `SELECT g.id AS gateway_id, g.household_id, h.address, h.region, s.state, s.updated_at
        FROM gateways g JOIN households h ON h.id = g.household_id
        LEFT JOIN gateway_status s ON s.gateway_id = g.id
-       WHERE g.revoked_at IS NULL AND ${subtree.sql}`,
+       WHERE g.revoked_at IS NULL AND ${subtree}`,
+      p.values,
     )
-    .all(...subtree.params)
-    .map(gatewayRow);
-  const devices = db
-    .prepare(
+  ).map(gatewayRow);
+  const devices = (
+    await db.all(
       `SELECT d.gateway_id, d.id AS device_id, d.kind, g.household_id, h.address, h.region,
          e.name AS elder_name, s.online, s.battery, s.updated_at
        FROM devices d JOIN gateways g ON g.id = d.gateway_id JOIN households h ON h.id = g.household_id
        LEFT JOIN elders e ON e.id = d.elder_id
        LEFT JOIN device_status s ON s.gateway_id = d.gateway_id AND s.device_id = d.id
-       WHERE g.revoked_at IS NULL AND ${subtree.sql}`,
+       WHERE g.revoked_at IS NULL AND ${subtree}`,
+      p.values,
     )
-    .all(...subtree.params)
-    .map(deviceRow);
+  ).map(deviceRow);
   const wanted = { all: () => true, offline: isOffline, low_battery: isLowBattery }[q.problem];
   return [...gateways, ...devices].filter(wanted).sort(byProblemThenPlace);
 }

@@ -1,4 +1,4 @@
-import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
+import type { Row, SqlSession } from '../db/sql.ts';
 import { LOCAL_OFFSET_MS } from './figures.ts';
 
 /** An elder's file for the dispatcher: who, where, and the stored profile (contacts, conditions, ...). */
@@ -43,12 +43,10 @@ export interface HouseholdDetail {
   gateways: GatewayDetail[];
 }
 
-type Row = Record<string, SQLOutputValue>;
-
-const text = (value: SQLOutputValue | undefined): string | null => (value == null ? null : String(value));
+const text = (value: unknown): string | null => (value == null ? null : String(value));
 
 /** `config` and `profile` columns hold JSON objects; anything else reads as empty. */
-function jsonObject(value: SQLOutputValue | undefined): Record<string, unknown> {
+function jsonObject(value: unknown): Record<string, unknown> {
   try {
     const parsed: unknown = JSON.parse(String(value ?? '{}'));
     return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
@@ -59,7 +57,7 @@ function jsonObject(value: SQLOutputValue | undefined): Record<string, unknown> 
   }
 }
 
-function gatewayState(value: SQLOutputValue | undefined): 'online' | 'offline' | null {
+function gatewayState(value: unknown): 'online' | 'offline' | null {
   return value === 'online' || value === 'offline' ? value : null;
 }
 
@@ -79,20 +77,19 @@ function deviceOf(r: Row): DeviceDetail {
 
 /** Read-only views of the registry joined with the latest device states, for the dashboard. */
 export class Directory {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlSession;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: SqlSession) {
     this.#db = db;
   }
 
-  elder(id: string, now: number = Date.now()): ElderDetail | null {
-    const r = this.#db
-      .prepare(
-        `SELECT e.id, e.name, e.household_id, e.profile, h.address, h.region, r.name AS region_name
-         FROM elders e JOIN households h ON h.id = e.household_id JOIN regions r ON r.id = h.region
-         WHERE e.id = ?`,
-      )
-      .get(id);
+  async elder(id: string, now: number = Date.now()): Promise<ElderDetail | null> {
+    const r = await this.#db.get(
+      `SELECT e.id, e.name, e.household_id, e.profile, h.address, h.region, r.name AS region_name
+       FROM elders e JOIN households h ON h.id = e.household_id JOIN regions r ON r.id = h.region
+       WHERE e.id = $1`,
+      [id],
+    );
     if (!r) return null;
     const profile = jsonObject(r.profile);
     const { birthYear } = profile;
@@ -110,50 +107,46 @@ export class Directory {
     };
   }
 
-  household(id: string): HouseholdDetail | null {
-    const h = this.#db
-      .prepare(
-        `SELECT h.id, h.region, h.address, r.name AS region_name
-         FROM households h JOIN regions r ON r.id = h.region WHERE h.id = ?`,
-      )
-      .get(id);
+  async household(id: string): Promise<HouseholdDetail | null> {
+    const h = await this.#db.get(
+      `SELECT h.id, h.region, h.address, r.name AS region_name
+       FROM households h JOIN regions r ON r.id = h.region WHERE h.id = $1`,
+      [id],
+    );
     if (!h) return null;
-    const elders = this.#db
-      .prepare('SELECT id, name FROM elders WHERE household_id = ? ORDER BY id')
-      .all(id)
-      .map((e) => ({ id: String(e.id), name: String(e.name) }));
+    const elders = (
+      await this.#db.all('SELECT id, name FROM elders WHERE household_id = $1 ORDER BY id', [id])
+    ).map((e) => ({ id: String(e.id), name: String(e.name) }));
     return {
       id: String(h.id),
       region: String(h.region),
       regionName: String(h.region_name),
       address: String(h.address),
       elders,
-      gateways: this.#gatewaysOf(id),
+      gateways: await this.#gatewaysOf(id),
     };
   }
 
   /** The household's gateways that are not revoked, each with its devices' latest states. */
-  #gatewaysOf(householdId: string): GatewayDetail[] {
-    const devices = this.#db
-      .prepare(
-        `SELECT d.gateway_id, d.id, d.kind, d.elder_id, d.config, s.online, s.battery, s.rssi, s.updated_at
-         FROM devices d JOIN gateways g ON g.id = d.gateway_id
-         LEFT JOIN device_status s ON s.gateway_id = d.gateway_id AND s.device_id = d.id
-         WHERE g.household_id = ? AND g.revoked_at IS NULL ORDER BY d.gateway_id, d.id`,
-      )
-      .all(householdId);
-    return this.#db
-      .prepare(
-        `SELECT g.id, s.state, s.updated_at FROM gateways g
-         LEFT JOIN gateway_status s ON s.gateway_id = g.id
-         WHERE g.household_id = ? AND g.revoked_at IS NULL ORDER BY g.id`,
-      )
-      .all(householdId)
-      .map((g) => ({
-        id: String(g.id),
-        state: gatewayState(g.state),
-        lastSeenAt: text(g.updated_at),
-        devices: devices.filter((d) => d.gateway_id === g.id).map(deviceOf),
-      }));
+  async #gatewaysOf(householdId: string): Promise<GatewayDetail[]> {
+    const devices = await this.#db.all(
+      `SELECT d.gateway_id, d.id, d.kind, d.elder_id, d.config, s.online, s.battery, s.rssi, s.updated_at
+       FROM devices d JOIN gateways g ON g.id = d.gateway_id
+       LEFT JOIN device_status s ON s.gateway_id = d.gateway_id AND s.device_id = d.id
+       WHERE g.household_id = $1 AND g.revoked_at IS NULL ORDER BY d.gateway_id, d.id`,
+      [householdId],
+    );
+    const gateways = await this.#db.all(
+      `SELECT g.id, s.state, s.updated_at FROM gateways g
+       LEFT JOIN gateway_status s ON s.gateway_id = g.id
+       WHERE g.household_id = $1 AND g.revoked_at IS NULL ORDER BY g.id`,
+      [householdId],
+    );
+    return gateways.map((g) => ({
+      id: String(g.id),
+      state: gatewayState(g.state),
+      lastSeenAt: text(g.updated_at),
+      devices: devices.filter((d) => d.gateway_id === g.id).map(deviceOf),
+    }));
   }
 }

@@ -1,5 +1,5 @@
 import type { AlertService } from './alert-service.ts';
-import type { AlertView } from './alert-store.ts';
+import type { AlertView, TimelineEntry } from './alert-store.ts';
 import { canSeeAlert, type User } from './scope.ts';
 
 export type AcceptResult =
@@ -9,34 +9,42 @@ export type AcceptResult =
 export interface AcceptDeps {
   alerts: AlertService;
   /** Stops the rest of the family call chain for the alert. */
-  cancelChain(alertId: string): void;
+  cancelChain(alertId: string): Promise<void>;
 }
 
 /**
  * A family member says "I'm on my way": a `family_accepted` entry on the timeline (pushed to the
- * dispatchers as `alert:updated`), and the rest of the family call chain is not called. The check
- * and the record run in one synchronous stretch, so nothing can resolve the alert in between.
+ * dispatchers as `alert:updated`), and the rest of the family call chain is not called. The checks
+ * (not resolved, not a repeat) and the record run in one transaction, so nothing can resolve the alert
+ * in between.
  */
-export function acceptAsFamily(
+export async function acceptAsFamily(
   deps: AcceptDeps,
   user: User,
   alertId: string,
   input: { etaMinutes?: number; note?: string },
-): AcceptResult {
+): Promise<AcceptResult> {
   if (user.role !== 'family') return { ok: false, code: 'forbidden' };
-  const alert = deps.alerts.store.get(alertId);
+  const alert = await deps.alerts.store.get(alertId);
   // Outside the family member's elders is indistinguishable from absent.
   if (!alert || !canSeeAlert(user, alert)) return { ok: false, code: 'not_found' };
   if (alert.state === 'resolved') return { ok: false, code: 'already_resolved' };
   const note = input.note?.trim();
-  if (repeats(deps, user, alertId, input.etaMinutes, note)) return { ok: true, alert, changed: false };
-  const result = deps.alerts.record(alertId, user, {
-    action: 'family_accepted',
-    ...(note ? { note } : {}),
-    data: { by: user.username, ...(input.etaMinutes !== undefined ? { etaMinutes: input.etaMinutes } : {}) },
-  });
-  if (!result.ok) return result;
-  deps.cancelChain(alertId);
+  const result = await deps.alerts.record(
+    alertId,
+    user,
+    {
+      action: 'family_accepted',
+      ...(note ? { note } : {}),
+      data: {
+        by: user.username,
+        ...(input.etaMinutes !== undefined ? { etaMinutes: input.etaMinutes } : {}),
+      },
+    },
+    { resolvedToo: false, unless: (timeline) => repeats(timeline, user, input.etaMinutes, note) },
+  );
+  if (!result.ok || !result.changed) return result;
+  await deps.cancelChain(alertId);
   return result;
 }
 
@@ -45,15 +53,12 @@ export function acceptAsFamily(
  * button and the notification both tapped) changes nothing; a new ETA is news for the centre.
  */
 function repeats(
-  deps: AcceptDeps,
+  timeline: readonly TimelineEntry[],
   user: User,
-  alertId: string,
   etaMinutes: number | undefined,
   note: string | undefined,
 ): boolean {
-  const mine = deps.alerts.store
-    .timeline(alertId)
-    .filter((e) => e.action === 'family_accepted' && e.actor === user.username);
+  const mine = timeline.filter((e) => e.action === 'family_accepted' && e.actor === user.username);
   const last = mine.at(-1);
   if (!last) return false;
   return last.data?.etaMinutes === etaMinutes && !note;

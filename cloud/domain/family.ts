@@ -1,5 +1,5 @@
-import type { DatabaseSync } from 'node:sqlite';
 import type { AlertType, Severity } from '../../protocol/index.ts';
+import type { SqlSession } from '../db/sql.ts';
 import type { AlertStore, AlertView, TimelineEntry } from './alert-store.ts';
 import type { Directory } from './directory.ts';
 import type { User } from './scope.ts';
@@ -142,43 +142,47 @@ export function mergeVitals(rows: readonly Record<string, unknown>[]): FamilyVit
 
 /** The family page's read model: each of a family user's elders, their home, their devices and alerts. */
 export class FamilyOverview {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlSession;
   readonly #store: AlertStore;
   readonly #directory: Directory;
 
-  constructor(db: DatabaseSync, store: AlertStore, directory: Directory) {
+  constructor(db: SqlSession, store: AlertStore, directory: Directory) {
     this.#db = db;
     this.#store = store;
     this.#directory = directory;
   }
 
-  eldersOf(user: User): FamilyElder[] {
+  async eldersOf(user: User): Promise<FamilyElder[]> {
     if (user.role !== 'family') return [];
-    return user.elderIds.flatMap((id) => {
-      const elder = this.elder(user, id);
-      return elder ? [elder] : [];
-    });
+    const elders: FamilyElder[] = [];
+    for (const id of user.elderIds) {
+      const elder = await this.elder(user, id);
+      if (elder) elders.push(elder);
+    }
+    return elders;
   }
 
-  elder(user: User, elderId: string): FamilyElder | null {
-    const detail = this.#directory.elder(elderId);
+  async elder(user: User, elderId: string): Promise<FamilyElder | null> {
+    const detail = await this.#directory.elder(elderId);
     if (!detail) return null;
     // The store scopes by the user's elders; narrowing the user narrows the lists to this elder.
     const only: User = { ...user, role: 'family', elderIds: [elderId] };
     const open = [
-      ...this.#store.listForUser(only, 'open'),
-      ...this.#store.listForUser(only, 'acknowledged'),
+      ...(await this.#store.listForUser(only, 'open')),
+      ...(await this.#store.listForUser(only, 'acknowledged')),
     ].sort((a, b) => b.raisedAt.localeCompare(a.raisedAt));
+    const openAlerts: FamilyElder['openAlerts'] = [];
+    for (const a of open) openAlerts.push({ ...a, centre: centreEntries(await this.#store.timeline(a.id)) });
     return {
       id: detail.id,
       name: detail.name,
       ...(detail.age !== undefined ? { age: detail.age } : {}),
       address: detail.address,
-      atHome: atHomeFrom(this.#presenceEvents(detail.householdId, elderId)),
-      devices: this.#devices(detail.householdId, elderId),
-      latestVitals: mergeVitals(this.#recentVitals(elderId)),
-      openAlerts: open.map((a) => ({ ...a, centre: centreEntries(this.#store.timeline(a.id)) })),
-      history: this.#store.listForUser(only, 'resolved', HISTORY_LENGTH).map((a) => ({
+      atHome: atHomeFrom(await this.#presenceEvents(detail.householdId, elderId)),
+      devices: await this.#devices(detail.householdId, elderId),
+      latestVitals: mergeVitals(await this.#recentVitals(elderId)),
+      openAlerts,
+      history: (await this.#store.listForUser(only, 'resolved', HISTORY_LENGTH)).map((a) => ({
         id: a.id,
         type: a.type,
         severity: a.severity,
@@ -190,8 +194,8 @@ export class FamilyOverview {
   }
 
   /** The elder's own devices and the home's shared ones (a door sensor belongs to nobody). */
-  #devices(householdId: string, elderId: string): FamilyDevice[] {
-    const household = this.#directory.household(householdId);
+  async #devices(householdId: string, elderId: string): Promise<FamilyDevice[]> {
+    const household = await this.#directory.household(householdId);
     return (household?.gateways ?? []).flatMap((gw) =>
       gw.devices
         .filter((d) => d.elderId === undefined || d.elderId === elderId)
@@ -207,25 +211,23 @@ export class FamilyOverview {
     );
   }
 
-  #presenceEvents(householdId: string, elderId: string): PresenceEvent[] {
-    return this.#db
-      .prepare(
-        `SELECT e.device_id, e.type, e.ts FROM events e
-         JOIN gateways g ON g.id = e.gateway_id
-         LEFT JOIN devices d ON d.gateway_id = e.gateway_id AND d.id = e.device_id
-         WHERE g.household_id = ? AND (d.elder_id = ? OR d.elder_id IS NULL)
-           AND e.type IN ('presence', 'absence', 'door_open', 'door_closed')
-         ORDER BY e.ts DESC LIMIT 500`,
-      )
-      .all(householdId, elderId)
-      .map((r) => ({ deviceId: String(r.device_id), type: String(r.type), ts: String(r.ts) }));
+  async #presenceEvents(householdId: string, elderId: string): Promise<PresenceEvent[]> {
+    const rows = await this.#db.all(
+      `SELECT e.device_id, e.type, e.ts FROM events e
+       JOIN gateways g ON g.id = e.gateway_id
+       LEFT JOIN devices d ON d.gateway_id = e.gateway_id AND d.id = e.device_id
+       WHERE g.household_id = $1 AND (d.elder_id = $2 OR d.elder_id IS NULL)
+         AND e.type IN ('presence', 'absence', 'door_open', 'door_closed')
+       ORDER BY e.ts DESC LIMIT 500`,
+      [householdId, elderId],
+    );
+    return rows.map((r) => ({ deviceId: String(r.device_id), type: String(r.type), ts: String(r.ts) }));
   }
 
-  #recentVitals(elderId: string): Record<string, unknown>[] {
-    return this.#db
-      .prepare(
-        'SELECT ts, hr, spo2, rr, temp, sys, dia FROM vitals WHERE elder_id = ? ORDER BY ts DESC LIMIT 100',
-      )
-      .all(elderId);
+  #recentVitals(elderId: string): Promise<Record<string, unknown>[]> {
+    return this.#db.all(
+      'SELECT ts, hr, spo2, rr, temp, sys, dia FROM vitals WHERE elder_id = $1 ORDER BY ts DESC LIMIT 100',
+      [elderId],
+    );
   }
 }

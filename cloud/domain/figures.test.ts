@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { DatabaseSync } from 'node:sqlite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../db/database.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { storeEngines } from '../../tests/support/stores.ts';
+import type { Sql } from '../db/sql.ts';
 import { computeFigures, type GroupFigures, nearestRank, seriesByDay } from './figures.ts';
 
 const FROM = '2026-09-30T16:00:00.000Z'; // 2026-10-01 00:00 local (+08:00)
@@ -66,35 +63,46 @@ const ALERTS: Spec[] = [
   ['early', 'b', 'sos', 'critical', '2026-09-30T15:59:59.999Z', 20, 100, 'assisted'],
 ];
 
-function seed(db: DatabaseSync): void {
-  const region = db.prepare('INSERT INTO regions (id, name, level, parent) VALUES (?, ?, ?, ?)');
-  for (const [id, level, parent] of REGIONS) region.run(id, id, level, parent);
+async function seed(db: Sql): Promise<void> {
+  for (const [id, level, parent] of REGIONS)
+    await db.run('INSERT INTO regions (id, name, level, parent) VALUES ($1, $2, $3, $4)', [
+      id,
+      id,
+      level,
+      parent,
+    ]);
   for (const h of HOMES) {
-    db.prepare('INSERT INTO households (id, region, address) VALUES (?, ?, ?)').run(
+    await db.run('INSERT INTO households (id, region, address) VALUES ($1, $2, $3)', [
       `hh-${h}`,
-      REGION_OF[h],
+      REGION_OF[h] ?? '',
       h,
-    );
-    db.prepare('INSERT INTO elders (id, household_id, name) VALUES (?, ?, ?)').run(`el-${h}`, `hh-${h}`, h);
+    ]);
+    await db.run('INSERT INTO elders (id, household_id, name) VALUES ($1, $2, $3)', [
+      `el-${h}`,
+      `hh-${h}`,
+      h,
+    ]);
   }
-  const insert = db.prepare(
-    `INSERT INTO alerts (id, type, severity, state, elder_id, household_id, region, gateway_id, device_id,
-       event_id, occurred_at, received_at, raised_at, acknowledged_at, resolved_at, outcome, dedupe_key, last_seen_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, 'gw', 'dev', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const insert = (...values: (string | null)[]) =>
+    db.run(
+      `INSERT INTO alerts (id, type, severity, state, elder_id, household_id, region, gateway_id, device_id,
+         event_id, occurred_at, received_at, raised_at, acknowledged_at, resolved_at, outcome, dedupe_key, last_seen_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'gw', 'dev', $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+      values,
+    );
   for (const [id, home, type, severity, raisedAt, ackS, resolveS, outcome] of ALERTS) {
     const raised = Date.parse(raisedAt);
     const state = resolveS !== null ? 'resolved' : ackS !== null ? 'acknowledged' : 'open';
     const ackAt = ackS === null ? null : at(raised, ackS);
     const resolvedAt = resolveS === null ? null : at(raised, resolveS);
-    insert.run(
+    await insert(
       id,
       type,
       severity,
       state,
       `el-${home}`,
       `hh-${home}`,
-      REGION_OF[home],
+      REGION_OF[home] ?? '',
       `ev-${id}`,
       raisedAt,
       raisedAt,
@@ -108,23 +116,19 @@ function seed(db: DatabaseSync): void {
   }
 }
 
-describe('service figures over a fixed set of alerts', () => {
-  let dir: string;
-  let db: DatabaseSync;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'figures-'));
-    db = openDatabase(join(dir, 'cloud.db'));
-    seed(db);
-  });
-  afterAll(() => {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
+const ENGINES = storeEngines();
+
+describe.each(ENGINES)('service figures over a fixed set of alerts, on $name', (engine) => {
+  let db: Sql;
+  beforeAll(async () => {
+    db = await engine.open();
+    await seed(db);
   });
 
   const byRegion = (groups: GroupFigures[]) => new Map(groups.map((g) => [g.region, g]));
 
-  it('a district’s figures count its 16 alerts of the period with the expected shares, percentiles and counts', () => {
-    const f = computeFigures(db, { region: 'c1.d_1', from: FROM, to: TO });
+  it('a district’s figures count its 16 alerts of the period with the expected shares, percentiles and counts', async () => {
+    const f = await computeFigures(db, { region: 'c1.d_1', from: FROM, to: TO });
     expect(f.groups).toEqual([f.overall]);
     expect(f.targets).toEqual({ ackWithin60s: 0.975, ackWithin180s: 0.99 });
     expect(f.overall).toEqual({
@@ -154,19 +158,20 @@ describe('service figures over a fixed set of alerts', () => {
     });
   });
 
-  it('an alert raised exactly at `from` is counted and one raised exactly at `to` or a millisecond before `from` is not', () => {
-    const ids = (from: string, to: string) =>
-      computeFigures(db, { region: 'c1.d_1.a', from, to }).overall.total;
-    expect(ids(FROM, at(Date.parse(FROM), 1))).toBe(1); // a1, raised at FROM
-    expect(ids(TO, at(Date.parse(TO), 1))).toBe(1); // late, raised at TO, belongs to the next period
+  it('an alert raised exactly at `from` is counted and one raised exactly at `to` or a millisecond before `from` is not', async () => {
+    const ids = async (from: string, to: string) =>
+      (await computeFigures(db, { region: 'c1.d_1.a', from, to })).overall.total;
+    expect(await ids(FROM, at(Date.parse(FROM), 1))).toBe(1); // a1, raised at FROM
+    expect(await ids(TO, at(Date.parse(TO), 1))).toBe(1); // late, raised at TO, belongs to the next period
     expect(
-      computeFigures(db, { region: 'c1.d_1.b', from: '2026-09-30T15:59:59.999Z', to: FROM }).overall.total,
+      (await computeFigures(db, { region: 'c1.d_1.b', from: '2026-09-30T15:59:59.999Z', to: FROM })).overall
+        .total,
     ).toBe(1);
-    expect(computeFigures(db, { region: 'c1.d_1.b', from: FROM, to: TO }).overall.total).toBe(6);
+    expect((await computeFigures(db, { region: 'c1.d_1.b', from: FROM, to: TO })).overall.total).toBe(6);
   });
 
-  it('grouping by community lists every community of the city, also one without alerts, with its own figures', () => {
-    const f = computeFigures(db, { region: 'c1', from: FROM, to: TO, groupBy: 'community' });
+  it('grouping by community lists every community of the city, also one without alerts, with its own figures', async () => {
+    const f = await computeFigures(db, { region: 'c1', from: FROM, to: TO, groupBy: 'community' });
     expect(f.groups.map((g) => g.region)).toEqual([
       'c1.d2.x',
       'c1.d2.y',
@@ -215,8 +220,10 @@ describe('service figures over a fixed set of alerts', () => {
     });
   });
 
-  it('a community without alerts has no shares or percentiles, and one that answered everything within 60 s meets both targets', () => {
-    const g = byRegion(computeFigures(db, { region: 'c1', from: FROM, to: TO, groupBy: 'community' }).groups);
+  it('a community without alerts has no shares or percentiles, and one that answered everything within 60 s meets both targets', async () => {
+    const g = byRegion(
+      (await computeFigures(db, { region: 'c1', from: FROM, to: TO, groupBy: 'community' })).groups,
+    );
     expect(g.get('c1.d2.y')).toEqual({
       region: 'c1.d2.y',
       total: 0,
@@ -238,26 +245,26 @@ describe('service figures over a fixed set of alerts', () => {
     expect(g.get('c1.dX1.q')?.targetsMet).toEqual({ ackWithin60s: true, ackWithin180s: true });
   });
 
-  it('grouping by district cuts the region path, and never groups above the region asked for', () => {
-    const f = computeFigures(db, { region: 'c1', from: FROM, to: TO, groupBy: 'district' });
+  it('grouping by district cuts the region path, and never groups above the region asked for', async () => {
+    const f = await computeFigures(db, { region: 'c1', from: FROM, to: TO, groupBy: 'district' });
     expect(f.groups.map((g) => [g.region, g.total, g.openNow])).toEqual([
       ['c1.d2', 4, 0],
       ['c1.dX1', 1, 0],
       ['c1.d_1', 16, 4],
       ['c1.d_10', 1, 0],
     ]);
-    const inside = computeFigures(db, { region: 'c1.d_1.a', from: FROM, to: TO, groupBy: 'district' });
+    const inside = await computeFigures(db, { region: 'c1.d_1.a', from: FROM, to: TO, groupBy: 'district' });
     expect(inside.groups.map((g) => [g.region, g.total])).toEqual([['c1.d_1.a', 10]]);
   });
 
-  it('a family view counts only the named elders’ alerts', () => {
-    expect(computeFigures(db, { region: null, elderIds: ['el-b'], from: FROM, to: TO }).overall.total).toBe(
-      6,
-    );
+  it('a family view counts only the named elders’ alerts', async () => {
+    expect(
+      (await computeFigures(db, { region: null, elderIds: ['el-b'], from: FROM, to: TO })).overall.total,
+    ).toBe(6);
   });
 
-  it('the daily series splits at local (+08:00) midnight and lists days without alerts', () => {
-    const days = seriesByDay(db, { region: 'c1.d_1', from: FROM, to: at(Date.parse(TO), 86_400) });
+  it('the daily series splits at local (+08:00) midnight and lists days without alerts', async () => {
+    const days = await seriesByDay(db, { region: 'c1.d_1', from: FROM, to: at(Date.parse(TO), 86_400) });
     expect(days).toEqual([
       {
         day: '2026-10-01',
@@ -291,26 +298,27 @@ describe('service figures over a fixed set of alerts', () => {
       ackP50S: null,
       ackP95S: null,
     };
-    expect(seriesByDay(db, { region: 'c1.d2.y', from: FROM, to: TO })).toEqual([
+    expect(await seriesByDay(db, { region: 'c1.d2.y', from: FROM, to: TO })).toEqual([
       { day: '2026-10-01', ...empty },
       { day: '2026-10-02', ...empty },
     ]);
   });
 
-  it('an alert the system closed before anyone answered (cancelled by the elder) is left out of the answer shares', () => {
-    const before = computeFigures(db, { region: 'c1.dX1', from: FROM, to: TO }).overall;
-    db.prepare(
+  it('an alert the system closed before anyone answered (cancelled by the elder) is left out of the answer shares', async () => {
+    const before = (await computeFigures(db, { region: 'c1.dX1', from: FROM, to: TO })).overall;
+    await db.run(
       `INSERT INTO alerts (id, type, severity, state, elder_id, household_id, region, gateway_id, device_id, event_id,
          occurred_at, received_at, raised_at, resolved_at, resolved_by, outcome, dedupe_key, last_seen_at)
-       VALUES ('q2', 'sos', 'critical', 'resolved', 'el-q', 'hh-q', 'c1.dX1.q', 'gw', 'dev', 'ev-q2', ?, ?, ?, ?, 'system', 'false_alarm', 'key-q2', ?)`,
-    ).run(at(T0, 100), at(T0, 100), at(T0, 100), at(T0, 110), at(T0, 100));
-    const after = computeFigures(db, { region: 'c1.dX1', from: FROM, to: TO }).overall;
+       VALUES ('q2', 'sos', 'critical', 'resolved', 'el-q', 'hh-q', 'c1.dX1.q', 'gw', 'dev', 'ev-q2', $1, $1, $1, $2, 'system', 'false_alarm', 'key-q2', $1)`,
+      [at(T0, 100), at(T0, 110)],
+    );
+    const after = (await computeFigures(db, { region: 'c1.dX1', from: FROM, to: TO })).overall;
     expect(after.total).toBe(before.total + 1);
     expect(after.ackWithin60sShare).toBe(before.ackWithin60sShare);
     expect(after.falseAlarmRate).toBeGreaterThan(before.falseAlarmRate ?? 0);
   });
 
-  it('the nearest-rank percentile takes the value at rank ⌈p·n⌉', () => {
+  it('the nearest-rank percentile takes the value at rank ⌈p·n⌉', async () => {
     expect(nearestRank([1, 2, 3, 4], 0.5)).toBe(2);
     expect(nearestRank([1, 2, 3, 4, 5], 0.5)).toBe(3);
     expect(nearestRank([7], 0.95)).toBe(7);

@@ -1,4 +1,4 @@
-import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import { Params, type SqlSession } from '../db/sql.ts';
 
 /**
  * Service figures over the alerts table: how fast calls were answered and how they ended.
@@ -94,61 +94,54 @@ interface AlertRow {
   answerable: boolean;
 }
 
-/** The SQL filter for a region subtree; never LIKE, because ids may contain `_`. */
-export function regionSubtreeSql(column: string, region: string): { sql: string; params: string[] } {
-  return {
-    sql: `(${column} = ? OR substr(${column}, 1, length(?) + 1) = ? || '.')`,
-    params: [region, region, region],
-  };
+/**
+ * The SQL filter for a region subtree, its one parameter added to `p`; never LIKE, because ids may
+ * contain `_`. The cast tells PostgreSQL the parameter's type where `length` alone would not.
+ */
+export function regionSubtreeSql(column: string, region: string, p: Params): string {
+  const r = p.add(region);
+  return `(${column} = ${r} OR substr(${column}, 1, length(CAST(${r} AS TEXT)) + 1) = CAST(${r} AS TEXT) || '.')`;
 }
 
-function scopeFilter(q: Pick<FigureQuery, 'region' | 'elderIds'>): { sql: string; params: SQLInputValue[] } {
+function scopeFilter(q: Pick<FigureQuery, 'region' | 'elderIds'>, p: Params): string {
   const where: string[] = ['1 = 1'];
-  const params: SQLInputValue[] = [];
-  if (q.region !== null) {
-    const subtree = regionSubtreeSql('region', q.region);
-    where.push(subtree.sql);
-    params.push(...subtree.params);
-  }
-  if (q.elderIds) {
-    where.push('elder_id IN (SELECT value FROM json_each(?))');
-    params.push(JSON.stringify(q.elderIds));
-  }
-  return { sql: where.join(' AND '), params };
+  if (q.region !== null) where.push(regionSubtreeSql('region', q.region, p));
+  if (q.elderIds) where.push(`elder_id IN ${p.list(q.elderIds)}`);
+  return where.join(' AND ');
 }
 
-const msOrNull = (v: SQLInputValue | undefined): number | null =>
+const msOrNull = (v: unknown): number | null =>
   v === null || v === undefined ? null : Date.parse(String(v));
 
-function loadAlerts(db: DatabaseSync, q: FigureQuery): AlertRow[] {
-  const scope = scopeFilter(q);
+async function loadAlerts(db: SqlSession, q: FigureQuery): Promise<AlertRow[]> {
+  const p = new Params();
   // Stored times are `toISOString()` strings, so normalised bounds compare correctly as text.
-  const from = new Date(q.from).toISOString();
-  const to = new Date(q.to).toISOString();
-  return db
-    .prepare(
-      `SELECT region, type, severity, raised_at, acknowledged_at, resolved_at, resolved_by, outcome FROM alerts
-       WHERE raised_at >= ? AND raised_at < ? AND ${scope.sql}`,
-    )
-    .all(from, to, ...scope.params)
-    .map((r) => ({
-      region: String(r.region),
-      type: String(r.type),
-      severity: String(r.severity),
-      raisedMs: Date.parse(String(r.raised_at)),
-      ackMs: msOrNull(r.acknowledged_at) ?? (r.resolved_by === 'system' ? null : msOrNull(r.resolved_at)),
-      answerable: !(r.resolved_by === 'system' && r.acknowledged_at === null),
-      resolvedMs: msOrNull(r.resolved_at),
-      outcome: r.outcome === null || r.outcome === undefined ? null : String(r.outcome),
-    }));
+  const from = p.add(new Date(q.from).toISOString());
+  const to = p.add(new Date(q.to).toISOString());
+  const rows = await db.all(
+    `SELECT region, type, severity, raised_at, acknowledged_at, resolved_at, resolved_by, outcome FROM alerts
+     WHERE raised_at >= ${from} AND raised_at < ${to} AND ${scopeFilter(q, p)}`,
+    p.values,
+  );
+  return rows.map((r) => ({
+    region: String(r.region),
+    type: String(r.type),
+    severity: String(r.severity),
+    raisedMs: Date.parse(String(r.raised_at)),
+    ackMs: msOrNull(r.acknowledged_at) ?? (r.resolved_by === 'system' ? null : msOrNull(r.resolved_at)),
+    answerable: !(r.resolved_by === 'system' && r.acknowledged_at === null),
+    resolvedMs: msOrNull(r.resolved_at),
+    outcome: r.outcome === null || r.outcome === undefined ? null : String(r.outcome),
+  }));
 }
 
-function openRegions(db: DatabaseSync, q: FigureQuery): string[] {
-  const scope = scopeFilter(q);
-  return db
-    .prepare(`SELECT region FROM alerts WHERE state <> 'resolved' AND ${scope.sql}`)
-    .all(...scope.params)
-    .map((r) => String(r.region));
+async function openRegions(db: SqlSession, q: FigureQuery): Promise<string[]> {
+  const p = new Params();
+  const rows = await db.all(
+    `SELECT region FROM alerts WHERE state <> 'resolved' AND ${scopeFilter(q, p)}`,
+    p.values,
+  );
+  return rows.map((r) => String(r.region));
 }
 
 /** Nearest-rank percentile of an ascending list: the value at rank ⌈p·n⌉; null for an empty list. */
@@ -215,26 +208,37 @@ function groupKey(region: string, depth: number): string {
   return region.split('.').slice(0, depth).join('.');
 }
 
-function groupRegions(db: DatabaseSync, q: FigureQuery, groupBy: 'district' | 'community'): string[] {
+async function groupRegions(
+  db: SqlSession,
+  q: FigureQuery,
+  groupBy: 'district' | 'community',
+): Promise<string[]> {
   const depth = LEVEL_DEPTH[groupBy];
   if (q.region !== null && q.region.split('.').length >= depth) return [q.region];
-  const subtree = q.region === null ? { sql: '1 = 1', params: [] } : regionSubtreeSql('id', q.region);
-  return db
-    .prepare(`SELECT id FROM regions WHERE level = ? AND ${subtree.sql} ORDER BY id`)
-    .all(groupBy, ...subtree.params)
-    .map((r) => String(r.id));
+  const p = new Params();
+  const level = p.add(groupBy);
+  const subtree = q.region === null ? '1 = 1' : regionSubtreeSql('id', q.region, p);
+  const rows = await db.all(
+    `SELECT id FROM regions WHERE level = ${level} AND ${subtree} ORDER BY id`,
+    p.values,
+  );
+  return rows.map((r) => String(r.id));
 }
 
-function grouped(db: DatabaseSync, q: FigureQuery, groupBy: 'district' | 'community'): GroupFigures[] {
+async function grouped(
+  db: SqlSession,
+  q: FigureQuery,
+  groupBy: 'district' | 'community',
+): Promise<GroupFigures[]> {
   const depth = Math.max(LEVEL_DEPTH[groupBy], q.region?.split('.').length ?? 0);
   const rows = new Map<string, AlertRow[]>();
   const open = new Map<string, number>();
-  for (const id of groupRegions(db, q, groupBy)) rows.set(id, []);
-  for (const row of loadAlerts(db, q)) {
+  for (const id of await groupRegions(db, q, groupBy)) rows.set(id, []);
+  for (const row of await loadAlerts(db, q)) {
     const key = groupKey(row.region, depth);
     rows.set(key, [...(rows.get(key) ?? []), row]);
   }
-  for (const region of openRegions(db, q)) {
+  for (const region of await openRegions(db, q)) {
     const key = groupKey(region, depth);
     open.set(key, (open.get(key) ?? 0) + 1);
     if (!rows.has(key)) rows.set(key, []);
@@ -243,9 +247,9 @@ function grouped(db: DatabaseSync, q: FigureQuery, groupBy: 'district' | 'commun
 }
 
 /** Figures for the alerts raised in [from, to) in a region subtree, overall and per district or community. */
-export function computeFigures(db: DatabaseSync, q: FigureQuery): Figures {
+export async function computeFigures(db: SqlSession, q: FigureQuery): Promise<Figures> {
   const groupBy = q.groupBy ?? 'none';
-  const overall = summarise(q.region, loadAlerts(db, q), openRegions(db, q).length);
+  const overall = summarise(q.region, await loadAlerts(db, q), (await openRegions(db, q)).length);
   return {
     from: new Date(q.from).toISOString(),
     to: new Date(q.to).toISOString(),
@@ -253,7 +257,7 @@ export function computeFigures(db: DatabaseSync, q: FigureQuery): Figures {
     groupBy,
     targets: ACK_TARGETS,
     overall,
-    groups: groupBy === 'none' ? [overall] : grouped(db, q, groupBy),
+    groups: groupBy === 'none' ? [overall] : await grouped(db, q, groupBy),
   };
 }
 
@@ -268,12 +272,12 @@ export function localDayStart(day: string): number {
 }
 
 /** One entry per local day touched by [from, to), days without alerts included, for charts. */
-export function seriesByDay(db: DatabaseSync, q: Omit<FigureQuery, 'groupBy'>): DayFigures[] {
+export async function seriesByDay(db: SqlSession, q: Omit<FigureQuery, 'groupBy'>): Promise<DayFigures[]> {
   const byDay = new Map<string, AlertRow[]>();
   const toMs = Date.parse(q.to);
   for (let start = localDayStart(localDay(Date.parse(q.from))); start < toMs; start += DAY_MS)
     byDay.set(localDay(start), []);
-  for (const row of loadAlerts(db, q)) byDay.get(localDay(row.raisedMs))?.push(row);
+  for (const row of await loadAlerts(db, q)) byDay.get(localDay(row.raisedMs))?.push(row);
   return [...byDay].map(([day, rows]) => {
     const delays = ackDelays(rows).map(seconds);
     return {
@@ -289,10 +293,10 @@ export function seriesByDay(db: DatabaseSync, q: Omit<FigureQuery, 'groupBy'>): 
 
 /** What the routes need, bound to the store: `deps.figures` in RouteDeps. */
 export interface FigureReader {
-  compute(q: FigureQuery): Figures;
-  daily(q: Omit<FigureQuery, 'groupBy'>): DayFigures[];
+  compute(q: FigureQuery): Promise<Figures>;
+  daily(q: Omit<FigureQuery, 'groupBy'>): Promise<DayFigures[]>;
 }
 
-export function figureReader(db: DatabaseSync): FigureReader {
+export function figureReader(db: SqlSession): FigureReader {
   return { compute: (q) => computeFigures(db, q), daily: (q) => seriesByDay(db, q) };
 }

@@ -1,5 +1,5 @@
-import type { DatabaseSync } from 'node:sqlite';
 import { regionAncestors, SEVERITIES, type Severity } from '../../protocol/index.ts';
+import { Params, type SqlSession } from '../db/sql.ts';
 import { regionSubtreeSql } from './figures.ts';
 import type { RegionRow } from './registry.ts';
 
@@ -17,12 +17,14 @@ const noneOpen = (): Record<Severity, number> => ({ critical: 0, high: 0, medium
  * `scope` and every region below it, depth first (a parent before its children, siblings by id),
  * with open and acknowledged alerts rolled up: a district counts its communities' alerts.
  */
-export function regionTree(db: DatabaseSync, scope: string): RegionNode[] {
-  const regions = regionSubtreeSql('id', scope);
+export async function regionTree(db: SqlSession, scope: string): Promise<RegionNode[]> {
+  const p = new Params();
+  const regions = regionSubtreeSql('id', scope, p);
   const nodes = new Map<string, RegionNode>();
-  for (const r of db
-    .prepare(`SELECT id, name, level, parent FROM regions WHERE ${regions.sql} ORDER BY id`)
-    .all(...regions.params)) {
+  for (const r of await db.all(
+    `SELECT id, name, level, parent FROM regions WHERE ${regions} ORDER BY id`,
+    p.values,
+  )) {
     const id = String(r.id);
     nodes.set(id, {
       id,
@@ -34,13 +36,13 @@ export function regionTree(db: DatabaseSync, scope: string): RegionNode[] {
       openTotal: 0,
     });
   }
-  const alerts = regionSubtreeSql('region', scope);
-  const counts = db
-    .prepare(
-      `SELECT region, state, severity, count(*) AS n FROM alerts
-       WHERE state IN ('open', 'acknowledged') AND ${alerts.sql} GROUP BY region, state, severity`,
-    )
-    .all(...alerts.params);
+  const q = new Params();
+  const alerts = regionSubtreeSql('region', scope, q);
+  const counts = await db.all(
+    `SELECT region, state, severity, count(*) AS n FROM alerts
+     WHERE state IN ('open', 'acknowledged') AND ${alerts} GROUP BY region, state, severity`,
+    q.values,
+  );
   for (const c of counts) {
     const n = Number(c.n);
     // Ancestors above the scope are not in the map: the caller sees no further than their scope.

@@ -1,6 +1,5 @@
-import type { DatabaseSync } from 'node:sqlite';
 import type { Role } from '../../protocol/index.ts';
-import { transaction } from '../db/database.ts';
+import { atomically, type SqlSession } from '../db/sql.ts';
 import type { User } from './scope.ts';
 import { verifySecret } from './secrets.ts';
 
@@ -57,44 +56,58 @@ export class ReferenceError_ extends Error {
 
 const json = (value: unknown): string => JSON.stringify(value ?? {});
 
-/** The registry of the managed world: regions → households → elders, gateways and devices, users. */
+/**
+ * The registry of the managed world: regions → households → elders, gateways and devices, users.
+ * Inside a caller's transaction, use the view `in(tx)`.
+ */
 export class Registry {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlSession;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: SqlSession) {
     this.#db = db;
   }
 
-  isEmpty(): boolean {
-    return this.#db.prepare('SELECT count(*) AS n FROM regions').get()?.n === 0;
+  /** The same registry, its statements inside transaction `tx`. */
+  in(tx: SqlSession): Registry {
+    return new Registry(tx);
   }
 
-  insertRegion(r: RegionRow): void {
-    this.#db
-      .prepare('INSERT INTO regions (id, name, level, parent) VALUES (?, ?, ?, ?)')
-      .run(r.id, r.name, r.level, r.parent);
+  async isEmpty(): Promise<boolean> {
+    return Number((await this.#db.get('SELECT count(*) AS n FROM regions'))?.n) === 0;
   }
 
-  regionExists(id: string): boolean {
-    return this.#db.prepare('SELECT 1 AS x FROM regions WHERE id = ?').get(id) !== undefined;
+  async insertRegion(r: RegionRow): Promise<void> {
+    await this.#db.run('INSERT INTO regions (id, name, level, parent) VALUES ($1, $2, $3, $4)', [
+      r.id,
+      r.name,
+      r.level,
+      r.parent,
+    ]);
   }
 
-  regionLevel(id: string): string | null {
-    const row = this.#db.prepare('SELECT level FROM regions WHERE id = ?').get(id);
+  async regionExists(id: string): Promise<boolean> {
+    return (await this.#db.get('SELECT 1 AS x FROM regions WHERE id = $1', [id])) !== undefined;
+  }
+
+  async regionLevel(id: string): Promise<string | null> {
+    const row = await this.#db.get('SELECT level FROM regions WHERE id = $1', [id]);
     return row ? String(row.level) : null;
   }
 
-  insertHousehold(h: HouseholdRow): void {
-    if (this.getHousehold(h.id)) throw new ConflictError(`household ${h.id} exists`);
-    if (this.regionLevel(h.region) !== 'community')
+  async insertHousehold(h: HouseholdRow): Promise<void> {
+    if (await this.getHousehold(h.id)) throw new ConflictError(`household ${h.id} exists`);
+    if ((await this.regionLevel(h.region)) !== 'community')
       throw new ReferenceError_('region', 'region must be a community');
-    this.#db
-      .prepare('INSERT INTO households (id, region, address, profile) VALUES (?, ?, ?, ?)')
-      .run(h.id, h.region, h.address, json(h.profile));
+    const inserted = await this.#db.run(
+      'INSERT INTO households (id, region, address, profile) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING',
+      [h.id, h.region, h.address, json(h.profile)],
+    );
+    // Another request made it between the check and the insert.
+    if (inserted.changes === 0) throw new ConflictError(`household ${h.id} exists`);
   }
 
-  getHousehold(id: string): HouseholdRow | null {
-    const row = this.#db.prepare('SELECT id, region, address, profile FROM households WHERE id = ?').get(id);
+  async getHousehold(id: string): Promise<HouseholdRow | null> {
+    const row = await this.#db.get('SELECT id, region, address, profile FROM households WHERE id = $1', [id]);
     if (!row) return null;
     return {
       id: String(row.id),
@@ -104,17 +117,19 @@ export class Registry {
     };
   }
 
-  insertElder(e: ElderRow): void {
-    if (this.getElder(e.id)) throw new ConflictError(`elder ${e.id} exists`);
-    if (!this.getHousehold(e.householdId))
+  async insertElder(e: ElderRow): Promise<void> {
+    if (await this.getElder(e.id)) throw new ConflictError(`elder ${e.id} exists`);
+    if (!(await this.getHousehold(e.householdId)))
       throw new ReferenceError_('householdId', 'household does not exist');
-    this.#db
-      .prepare('INSERT INTO elders (id, household_id, name, profile) VALUES (?, ?, ?, ?)')
-      .run(e.id, e.householdId, e.name, json(e.profile));
+    const inserted = await this.#db.run(
+      'INSERT INTO elders (id, household_id, name, profile) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING',
+      [e.id, e.householdId, e.name, json(e.profile)],
+    );
+    if (inserted.changes === 0) throw new ConflictError(`elder ${e.id} exists`);
   }
 
-  getElder(id: string): ElderRow | null {
-    const row = this.#db.prepare('SELECT id, household_id, name, profile FROM elders WHERE id = ?').get(id);
+  async getElder(id: string): Promise<ElderRow | null> {
+    const row = await this.#db.get('SELECT id, household_id, name, profile FROM elders WHERE id = $1', [id]);
     if (!row) return null;
     return {
       id: String(row.id),
@@ -124,83 +139,102 @@ export class Registry {
     };
   }
 
-  eldersOf(householdId: string): ElderRow[] {
-    return this.#db
-      .prepare('SELECT id FROM elders WHERE household_id = ? ORDER BY id')
-      .all(householdId)
-      .map((r) => this.getElder(String(r.id)) as ElderRow);
+  async eldersOf(householdId: string): Promise<ElderRow[]> {
+    const rows = await this.#db.all(
+      'SELECT id, household_id, name, profile FROM elders WHERE household_id = $1 ORDER BY id',
+      [householdId],
+    );
+    return rows.map((row) => ({
+      id: String(row.id),
+      householdId: String(row.household_id),
+      name: String(row.name),
+      profile: JSON.parse(String(row.profile)),
+    }));
   }
 
   /** Inserts a gateway and its devices atomically; the secret arrives already hashed. */
-  insertGateway(g: { id: string; householdId: string; secretHash: string; devices: DeviceRow[] }): void {
-    if (this.#db.prepare('SELECT 1 AS x FROM gateways WHERE id = ?').get(g.id))
+  async insertGateway(g: {
+    id: string;
+    householdId: string;
+    secretHash: string;
+    devices: DeviceRow[];
+  }): Promise<void> {
+    if (await this.#db.get('SELECT 1 AS x FROM gateways WHERE id = $1', [g.id]))
       throw new ConflictError(`gateway ${g.id} exists`);
-    if (!this.getHousehold(g.householdId))
+    if (!(await this.getHousehold(g.householdId)))
       throw new ReferenceError_('householdId', 'household does not exist');
     for (const [i, d] of g.devices.entries()) {
-      const elder = d.elderId ? this.getElder(d.elderId) : null;
+      const elder = d.elderId ? await this.getElder(d.elderId) : null;
       if (d.elderId && elder?.householdId !== g.householdId) {
         throw new ReferenceError_(`devices/${i}/elderId`, 'elder does not live in this household');
       }
     }
-    transaction(this.#db, () => {
-      this.#db
-        .prepare('INSERT INTO gateways (id, household_id, secret_hash, created_at) VALUES (?, ?, ?, ?)')
-        .run(g.id, g.householdId, g.secretHash, new Date().toISOString());
-      const insert = this.#db.prepare(
-        'INSERT INTO devices (gateway_id, id, kind, elder_id, config) VALUES (?, ?, ?, ?, ?)',
+    await atomically(this.#db, async (tx) => {
+      const inserted = await tx.run(
+        `INSERT INTO gateways (id, household_id, secret_hash, created_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (id) DO NOTHING`,
+        [g.id, g.householdId, g.secretHash, new Date().toISOString()],
       );
-      for (const d of g.devices) insert.run(g.id, d.id, d.kind, d.elderId ?? null, json(d.config));
+      if (inserted.changes === 0) throw new ConflictError(`gateway ${g.id} exists`);
+      for (const d of g.devices)
+        await tx.run(
+          'INSERT INTO devices (gateway_id, id, kind, elder_id, config) VALUES ($1, $2, $3, $4, $5)',
+          [g.id, d.id, d.kind, d.elderId ?? null, json(d.config)],
+        );
     });
   }
 
   /** The gateway's household, or null when there is no such gateway. */
-  gatewayHousehold(gatewayId: string): HouseholdRow | null {
-    const row = this.#db.prepare('SELECT household_id FROM gateways WHERE id = ?').get(gatewayId);
+  async gatewayHousehold(gatewayId: string): Promise<HouseholdRow | null> {
+    const row = await this.#db.get('SELECT household_id FROM gateways WHERE id = $1', [gatewayId]);
     return row ? this.getHousehold(String(row.household_id)) : null;
   }
 
   /** A revoked gateway is refused at its next CONNECT; its record and history stay. */
-  revokeGateway(gatewayId: string, at: string): void {
-    this.#db
-      .prepare('UPDATE gateways SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?')
-      .run(at, gatewayId);
+  async revokeGateway(gatewayId: string, at: string): Promise<void> {
+    await this.#db.run('UPDATE gateways SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2', [
+      at,
+      gatewayId,
+    ]);
   }
 
   /** A new secret (already hashed); the old one stops working at once. Also lifts a revocation. */
-  rotateGatewaySecret(gatewayId: string, secretHash: string): void {
-    this.#db
-      .prepare('UPDATE gateways SET secret_hash = ?, revoked_at = NULL WHERE id = ?')
-      .run(secretHash, gatewayId);
+  async rotateGatewaySecret(gatewayId: string, secretHash: string): Promise<void> {
+    await this.#db.run('UPDATE gateways SET secret_hash = $1, revoked_at = NULL WHERE id = $2', [
+      secretHash,
+      gatewayId,
+    ]);
   }
 
   async verifyGateway(gatewayId: string, secret: string): Promise<boolean> {
-    const row = this.#db
-      .prepare('SELECT secret_hash FROM gateways WHERE id = ? AND revoked_at IS NULL')
-      .get(gatewayId);
+    const row = await this.#db.get('SELECT secret_hash FROM gateways WHERE id = $1 AND revoked_at IS NULL', [
+      gatewayId,
+    ]);
     if (!row) return false;
     return verifySecret(secret, String(row.secret_hash));
   }
 
-  insertUser(u: {
+  async insertUser(u: {
     username: string;
     passwordHash: string;
     role: Role;
     scope: string;
     elderIds?: string[];
-  }): void {
-    this.#db
-      .prepare('INSERT INTO users (username, password_hash, role, scope, elder_ids) VALUES (?, ?, ?, ?, ?)')
-      .run(u.username, u.passwordHash, u.role, u.scope, JSON.stringify(u.elderIds ?? []));
+  }): Promise<void> {
+    await this.#db.run(
+      'INSERT INTO users (username, password_hash, role, scope, elder_ids) VALUES ($1, $2, $3, $4, $5)',
+      [u.username, u.passwordHash, u.role, u.scope, JSON.stringify(u.elderIds ?? [])],
+    );
   }
 
   /** The user, their password hash, and when the account was disabled (null while enabled). */
-  findUser(username: string): { user: User; passwordHash: string; disabledAt: string | null } | null {
-    const row = this.#db
-      .prepare(
-        'SELECT username, password_hash, role, scope, elder_ids, disabled_at FROM users WHERE username = ?',
-      )
-      .get(username);
+  async findUser(
+    username: string,
+  ): Promise<{ user: User; passwordHash: string; disabledAt: string | null } | null> {
+    const row = await this.#db.get(
+      'SELECT username, password_hash, role, scope, elder_ids, disabled_at FROM users WHERE username = $1',
+      [username],
+    );
     if (!row) return null;
     return {
       user: {
@@ -219,31 +253,26 @@ export class Registry {
    * household (an SOS is never dropped for a paperwork gap); the elder is the device's, else the
    * household's first. Null only when the gateway itself is unknown.
    */
-  deviceContext(gatewayId: string, deviceId: string): DeviceContext | null {
-    const gw = this.#db
-      .prepare(
-        'SELECT g.household_id, h.region FROM gateways g JOIN households h ON h.id = g.household_id WHERE g.id = ?',
-      )
-      .get(gatewayId);
-    if (!gw) return null;
-    const householdId = String(gw.household_id);
-    const device = this.#db
-      .prepare('SELECT kind, elder_id, config FROM devices WHERE gateway_id = ? AND id = ?')
-      .get(gatewayId, deviceId);
-    const location = device
-      ? (JSON.parse(String(device.config)) as { location?: unknown }).location
-      : undefined;
-    const firstElder = this.#db
-      .prepare('SELECT id FROM elders WHERE household_id = ? ORDER BY id LIMIT 1')
-      .get(householdId);
+  async deviceContext(gatewayId: string, deviceId: string): Promise<DeviceContext | null> {
+    const row = await this.#db.get(
+      `SELECT g.household_id, h.region, d.kind, d.elder_id, d.config,
+         (SELECT e.id FROM elders e WHERE e.household_id = g.household_id ORDER BY e.id LIMIT 1) AS first_elder
+       FROM gateways g JOIN households h ON h.id = g.household_id
+       LEFT JOIN devices d ON d.gateway_id = g.id AND d.id = $2
+       WHERE g.id = $1`,
+      [gatewayId, deviceId],
+    );
+    if (!row) return null;
+    const known = row.kind != null;
+    const location = known ? (JSON.parse(String(row.config)) as { location?: unknown }).location : undefined;
     return {
       gatewayId,
       deviceId,
-      deviceKind: device ? String(device.kind) : null,
+      deviceKind: known ? String(row.kind) : null,
       ...(typeof location === 'string' ? { location } : {}),
-      householdId,
-      region: String(gw.region),
-      elderId: device?.elder_id ? String(device.elder_id) : firstElder ? String(firstElder.id) : '',
+      householdId: String(row.household_id),
+      region: String(row.region),
+      elderId: row.elder_id ? String(row.elder_id) : row.first_elder ? String(row.first_elder) : '',
     };
   }
 }

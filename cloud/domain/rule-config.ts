@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlSession } from '../db/sql.ts';
 import type { ConfigResolver } from '../rules/engine.ts';
 import type { AnyRule } from '../rules/rule.ts';
 
@@ -18,50 +18,54 @@ export function elderFacts(profile: Record<string, unknown>): { livesAlone: bool
 }
 
 /**
- * Resolves a rule's settings for one elder: the rule's defaults, then the boot-time overrides, then the
- * `rule_config` rows for everyone (`elder_id = ''`) and for this elder, then the elder's facts.
+ * Resolves the rules' settings for one elder: each rule's defaults, then the boot-time overrides, then
+ * the `rule_config` rows for everyone (`elder_id = ''`) and for this elder, then the elder's facts.
  */
-export function ruleConfigResolver(db: DatabaseSync, overrides: GlobalOverrides = {}): ConfigResolver {
-  const configRow = db.prepare('SELECT config FROM rule_config WHERE rule_id = ? AND elder_id = ?');
-  const profileRow = db.prepare('SELECT profile FROM elders WHERE id = ?');
-  // Every rule asks for the same elder's facts for each input (a vitals message asks eleven times): read
-  // the profile once per elder and keep it briefly; profiles change seldom and never mid-event.
+export function ruleConfigResolver(overrides: GlobalOverrides = {}): ConfigResolver {
+  // Every input asks for the same elder's facts: read the profile once per elder and keep it briefly;
+  // profiles change seldom and never mid-event. (Filling the cache from a transaction that is later
+  // retried is harmless: it holds what the store said.)
   const facts = new Map<string, { at: number; value: ReturnType<typeof elderFacts> }>();
-  const factsOf = (elderId: string): ReturnType<typeof elderFacts> => {
+  const factsOf = async (db: SqlSession, elderId: string): Promise<ReturnType<typeof elderFacts>> => {
     const now = Date.now();
     const hit = facts.get(elderId);
     if (hit && now - hit.at < FACTS_TTL_MS) return hit.value;
-    const row = elderId ? profileRow.get(elderId) : undefined;
+    const row = elderId ? await db.get('SELECT profile FROM elders WHERE id = $1', [elderId]) : undefined;
     const value = elderFacts(row ? (JSON.parse(String(row.profile)) as Record<string, unknown>) : {});
     if (facts.size > 10_000) facts.clear();
     facts.set(elderId, { at: now, value });
     return value;
   };
-  return (rule: AnyRule, elderId: string) => {
-    const stored = (id: string): Record<string, unknown> => {
-      const row = configRow.get(rule.id, id);
+  return async (db, elderId) => {
+    const rows = await db.all(
+      'SELECT rule_id, elder_id, config FROM rule_config WHERE elder_id IN ($1, $2)',
+      ['', elderId],
+    );
+    const stored = (ruleId: string, id: string): Record<string, unknown> => {
+      const row = rows.find((r) => r.rule_id === ruleId && r.elder_id === id);
       return row ? (JSON.parse(String(row.config)) as Record<string, unknown>) : {};
     };
-    const facts = factsOf(elderId);
-    return {
+    const elder = await factsOf(db, elderId);
+    return (rule: AnyRule) => ({
       ...(rule.defaults as object),
       ...overrides[rule.id],
-      ...stored(''),
-      ...(elderId ? stored(elderId) : {}),
-      ...facts,
-    };
+      ...stored(rule.id, ''),
+      ...(elderId ? stored(rule.id, elderId) : {}),
+      ...elder,
+    });
   };
 }
 
 /** Stores settings of one rule for one elder (or for everyone with `elderId = ''`). */
-export function setRuleConfig(
-  db: DatabaseSync,
+export async function setRuleConfig(
+  db: SqlSession,
   ruleId: string,
   elderId: string,
   config: Record<string, unknown>,
-): void {
-  db.prepare(
-    `INSERT INTO rule_config (rule_id, elder_id, config) VALUES (?, ?, ?)
+): Promise<void> {
+  await db.run(
+    `INSERT INTO rule_config (rule_id, elder_id, config) VALUES ($1, $2, $3)
      ON CONFLICT (rule_id, elder_id) DO UPDATE SET config = excluded.config`,
-  ).run(ruleId, elderId, JSON.stringify(config));
+    [ruleId, elderId, JSON.stringify(config)],
+  );
 }

@@ -4,13 +4,14 @@ import type { AlertService } from './alert-service.ts';
 /**
  * Wakes the alert engine on a fixed beat: due rule windows (fall grace, supervision, inactivity) and
  * escalation deadlines. The deadlines live in the database, so a beat missed by a restart is caught up
- * by the next one.
+ * by the next one. A beat still running when the next is due is not joined by a second one.
  */
 export class AlertScheduler {
   readonly #alerts: AlertService;
   readonly #log: Logger;
   readonly #everyMs: number;
   #timer: NodeJS.Timeout | undefined;
+  #beating: Promise<void> | null = null;
 
   constructor(alerts: AlertService, logger: Logger, everyMs = 1000) {
     this.#alerts = alerts;
@@ -19,20 +20,27 @@ export class AlertScheduler {
   }
 
   start(): void {
-    this.#timer = setInterval(() => this.beat(), this.#everyMs);
+    this.#timer = setInterval(() => {
+      if (this.#beating !== null) return;
+      this.#beating = this.beat().finally(() => {
+        this.#beating = null;
+      });
+    }, this.#everyMs);
     this.#timer.unref();
   }
 
-  beat(): void {
+  async beat(): Promise<void> {
     try {
-      this.#alerts.tick();
+      await this.#alerts.tick();
     } catch (err) {
       this.#log.error({ err }, 'alert tick failed; retrying on the next beat');
     }
   }
 
-  stop(): void {
+  /** Stops the beat and waits for one under way, so the store can close after it. */
+  async stop(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
+    await this.#beating;
   }
 }

@@ -1,6 +1,5 @@
-import type { DatabaseSync } from 'node:sqlite';
 import type { Role } from '../../protocol/index.ts';
-import { transaction } from '../db/database.ts';
+import { atomically, Params, type SqlSession } from '../db/sql.ts';
 import { regionSubtreeSql } from './figures.ts';
 
 /** A user as admins see them: never the password hash. */
@@ -37,52 +36,57 @@ function viewOf(row: Record<string, unknown>): UserView {
 
 /** User accounts for the admin page: list, create, change, disable, reset password. */
 export class UserStore {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlSession;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: SqlSession) {
     this.#db = db;
   }
 
   /** Users whose scope lies within `scope`, by username. */
-  list(scope: string): UserView[] {
-    const subtree = regionSubtreeSql('scope', scope);
-    return this.#db
-      .prepare(`SELECT ${COLUMNS} FROM users WHERE ${subtree.sql} ORDER BY username`)
-      .all(...subtree.params)
-      .map(viewOf);
+  async list(scope: string): Promise<UserView[]> {
+    const p = new Params();
+    const subtree = regionSubtreeSql('scope', scope, p);
+    const rows = await this.#db.all(
+      `SELECT ${COLUMNS} FROM users WHERE ${subtree} ORDER BY username`,
+      p.values,
+    );
+    return rows.map(viewOf);
   }
 
-  get(username: string): UserView | null {
-    const row = this.#db.prepare(`SELECT ${COLUMNS} FROM users WHERE username = ?`).get(username);
+  async get(username: string): Promise<UserView | null> {
+    const row = await this.#db.get(`SELECT ${COLUMNS} FROM users WHERE username = $1`, [username]);
     return row ? viewOf(row) : null;
   }
 
   /** False when the username is taken. */
-  create(u: UserChange & { username: string; passwordHash: string }): boolean {
-    const result = this.#db
-      .prepare(
-        'INSERT INTO users (username, password_hash, role, scope, elder_ids) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
-      )
-      .run(u.username, u.passwordHash, u.role, u.scope, JSON.stringify(u.elderIds));
+  async create(u: UserChange & { username: string; passwordHash: string }): Promise<boolean> {
+    const result = await this.#db.run(
+      'INSERT INTO users (username, password_hash, role, scope, elder_ids) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+      [u.username, u.passwordHash, u.role, u.scope, JSON.stringify(u.elderIds)],
+    );
     return result.changes === 1;
   }
 
   /** New role and scope, and with `disabledAt` a disable (keeping the first time) or, with null, an enable. */
-  update(username: string, change: UserChange, disabledAt?: string | null): void {
-    transaction(this.#db, () => {
-      this.#db
-        .prepare('UPDATE users SET role = ?, scope = ?, elder_ids = ? WHERE username = ?')
-        .run(change.role, change.scope, JSON.stringify(change.elderIds), username);
+  async update(username: string, change: UserChange, disabledAt?: string | null): Promise<void> {
+    await atomically(this.#db, async (tx) => {
+      await tx.run('UPDATE users SET role = $1, scope = $2, elder_ids = $3 WHERE username = $4', [
+        change.role,
+        change.scope,
+        JSON.stringify(change.elderIds),
+        username,
+      ]);
       if (disabledAt === undefined) return;
-      this.#db
-        .prepare(
-          'UPDATE users SET disabled_at = CASE WHEN ? IS NULL THEN NULL ELSE coalesce(disabled_at, ?) END WHERE username = ?',
-        )
-        .run(disabledAt, disabledAt, username);
+      await tx.run(
+        disabledAt === null
+          ? 'UPDATE users SET disabled_at = NULL WHERE username = $1'
+          : 'UPDATE users SET disabled_at = coalesce(disabled_at, $2) WHERE username = $1',
+        disabledAt === null ? [username] : [username, disabledAt],
+      );
     });
   }
 
-  setPasswordHash(username: string, passwordHash: string): void {
-    this.#db.prepare('UPDATE users SET password_hash = ? WHERE username = ?').run(passwordHash, username);
+  async setPasswordHash(username: string, passwordHash: string): Promise<void> {
+    await this.#db.run('UPDATE users SET password_hash = $1 WHERE username = $2', [passwordHash, username]);
   }
 }

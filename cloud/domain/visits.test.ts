@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { DatabaseSync } from 'node:sqlite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../db/database.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { storeEngines } from '../../tests/support/stores.ts';
+import type { Sql } from '../db/sql.ts';
 import { atRiskReasons, localMonthBounds, type NewVisit, VisitInFutureError, VisitStore } from './visits.ts';
 
 const NOW = Date.parse('2026-11-15T04:00:00.000Z'); // 12:00 local (+08:00)
@@ -40,47 +37,43 @@ const VISITS: [elderId: string, visitedAt: string, kind: NewVisit['kind']][] = [
   ['el-fine', '2026-11-02T04:00:00.000Z', 'home'],
 ];
 
-function seed(db: DatabaseSync, visits: VisitStore): void {
+async function seed(db: Sql, visits: VisitStore): Promise<void> {
   for (const [id, level, parent] of REGIONS)
-    db.prepare('INSERT INTO regions (id, name, level, parent) VALUES (?, ?, ?, ?)').run(
+    await db.run('INSERT INTO regions (id, name, level, parent) VALUES ($1, $2, $3, $4)', [
       id,
       id,
       level,
       parent,
-    );
+    ]);
   for (const c of ['a', 'b', 'q'])
-    db.prepare('INSERT INTO households (id, region, address) VALUES (?, ?, ?)').run(
+    await db.run('INSERT INTO households (id, region, address) VALUES ($1, $2, $3)', [
       `hh-${c}`,
       REGIONS.find(([id]) => id.endsWith(`.${c}`))?.[0] ?? '',
       `${c} 路 1 号`,
-    );
+    ]);
   for (const [id, c, profile] of ELDERS)
-    db.prepare('INSERT INTO elders (id, household_id, name, profile) VALUES (?, ?, ?, ?)').run(
+    await db.run('INSERT INTO elders (id, household_id, name, profile) VALUES ($1, $2, $3, $4)', [
       id,
       `hh-${c}`,
       id,
       JSON.stringify(profile),
-    );
+    ]);
   for (const [elderId, visitedAt, kind] of VISITS)
-    visits.record({ elderId, visitedAt, kind, visitor: '张社工', outcome: 'well' }, 'op-a', NOW);
+    await visits.record({ elderId, visitedAt, kind, visitor: '张社工', outcome: 'well' }, 'op-a', NOW);
 }
 
-describe('welfare visits to at-risk elders', () => {
-  let dir: string;
-  let db: DatabaseSync;
+const ENGINES = storeEngines();
+
+describe.each(ENGINES)('welfare visits to at-risk elders, on $name', (engine) => {
+  let db: Sql;
   let visits: VisitStore;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'visits-'));
-    db = openDatabase(join(dir, 'cloud.db'));
+  beforeAll(async () => {
+    db = await engine.open();
     visits = new VisitStore(db);
-    seed(db, visits);
-  });
-  afterAll(() => {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
+    await seed(db, visits);
   });
 
-  it('an elder is at risk when living alone, disabled, or not walking unaided, and only real booleans count', () => {
+  it('an elder is at risk when living alone, disabled, or not walking unaided, and only real booleans count', async () => {
     expect(atRiskReasons({ livesAlone: true, disabled: true, mobility: '主要坐轮椅' })).toEqual([
       'livesAlone',
       'disabled',
@@ -91,8 +84,8 @@ describe('welfare visits to at-risk elders', () => {
     expect(atRiskReasons({})).toEqual([]);
   });
 
-  it('the overdue list names at-risk elders without a home visit in 30 days, never-visited first, per community', () => {
-    expect(visits.overdue('c1.d_1', NOW)).toEqual([
+  it('the overdue list names at-risk elders without a home visit in 30 days, never-visited first, per community', async () => {
+    expect(await visits.overdue('c1.d_1', NOW)).toEqual([
       {
         region: 'c1.d_1.a',
         atRisk: 3,
@@ -128,16 +121,16 @@ describe('welfare visits to at-risk elders', () => {
     ]);
   });
 
-  it('the city’s overdue list also covers the other district, and a LIKE-style neighbour does not leak in', () => {
-    const city = visits.overdue('c1', NOW);
+  it('the city’s overdue list also covers the other district, and a LIKE-style neighbour does not leak in', async () => {
+    const city = await visits.overdue('c1', NOW);
     // Ordered by id in code-unit order: 'X' sorts before '_'.
     expect(city.map((c) => c.region)).toEqual(['c1.dX1.q', 'c1.d_1.a', 'c1.d_1.b', 'c1.d_1.c']);
     expect(city[0]?.overdue.map((e) => e.elderId)).toEqual(['el-q']);
-    expect(visits.overdue('c1.d_1.b', NOW).map((c) => c.region)).toEqual(['c1.d_1.b']);
+    expect((await visits.overdue('c1.d_1.b', NOW)).map((c) => c.region)).toEqual(['c1.d_1.b']);
   });
 
-  it('the monthly rate counts at-risk elders with a home visit in the local month, once each', () => {
-    expect(visits.monthlyRate('c1.d_1', '2026-11')).toEqual({
+  it('the monthly rate counts at-risk elders with a home visit in the local month, once each', async () => {
+    expect(await visits.monthlyRate('c1.d_1', '2026-11')).toEqual({
       month: '2026-11',
       region: 'c1.d_1',
       communities: [
@@ -147,14 +140,14 @@ describe('welfare visits to at-risk elders', () => {
       ],
       total: { atRisk: 5, visited: 1, rate: 0.2 },
     });
-    expect(visits.monthlyRate('c1.d_1', '2026-10').communities).toEqual([
+    expect((await visits.monthlyRate('c1.d_1', '2026-10')).communities).toEqual([
       { region: 'c1.d_1.a', atRisk: 3, visited: 1, rate: 1 / 3 },
       { region: 'c1.d_1.b', atRisk: 2, visited: 2, rate: 1 },
       { region: 'c1.d_1.c', atRisk: 0, visited: 0, rate: null },
     ]);
   });
 
-  it('local months begin at 16:00 UTC the day before, and December rolls into the next year', () => {
+  it('local months begin at 16:00 UTC the day before, and December rolls into the next year', async () => {
     expect(localMonthBounds('2026-11')).toEqual({
       from: '2026-10-31T16:00:00.000Z',
       to: '2026-11-30T16:00:00.000Z',
@@ -162,8 +155,8 @@ describe('welfare visits to at-risk elders', () => {
     expect(localMonthBounds('2026-12').to).toBe('2026-12-31T16:00:00.000Z');
   });
 
-  it('an elder’s visits list newest first with who recorded them and when', () => {
-    const list = visits.listForElder('el-disabled');
+  it('an elder’s visits list newest first with who recorded them and when', async () => {
+    const list = await visits.listForElder('el-disabled');
     expect(list.map((v) => [v.visitedAt, v.kind])).toEqual([
       ['2026-11-10T04:00:00.000Z', 'phone'],
       ['2026-10-12T04:00:00.000Z', 'home'],
@@ -181,28 +174,28 @@ describe('welfare visits to at-risk elders', () => {
     });
   });
 
-  it('a visit up to 5 minutes ahead of now is accepted and one a millisecond later is refused', () => {
+  it('a visit up to 5 minutes ahead of now is accepted and one a millisecond later is refused', async () => {
     const visit = (visitedAt: string) =>
       visits.record(
         { elderId: 'el-fine', visitedAt, visitor: 'x', kind: 'phone', outcome: 'well' },
         'op-a',
         NOW,
       );
-    expect(visit(iso(NOW + 300_000)).notes).toBeUndefined();
-    expect(() => visit(iso(NOW + 300_001))).toThrow(VisitInFutureError);
+    expect((await visit(iso(NOW + 300_000))).notes).toBeUndefined();
+    await expect(visit(iso(NOW + 300_001))).rejects.toThrow(VisitInFutureError);
   });
 
-  it('recording a home visit takes the elder off the overdue list; a phone call does not', () => {
-    const overdueIds = () => visits.overdue('c1.d_1.a', NOW)[0]?.overdue.map((e) => e.elderId);
+  it('recording a home visit takes the elder off the overdue list; a phone call does not', async () => {
+    const overdueIds = async () => (await visits.overdue('c1.d_1.a', NOW))[0]?.overdue.map((e) => e.elderId);
     const visit = (elderId: string, kind: NewVisit['kind']) =>
       visits.record(
         { elderId, visitedAt: iso(NOW - 3_600_000), visitor: 'x', kind, outcome: 'well' },
         'op-a',
         NOW,
       );
-    visit('el-disabled', 'phone');
-    expect(overdueIds()).toEqual(['el-wheel', 'el-disabled']);
-    visit('el-wheel', 'home');
-    expect(overdueIds()).toEqual(['el-disabled']);
+    await visit('el-disabled', 'phone');
+    expect(await overdueIds()).toEqual(['el-wheel', 'el-disabled']);
+    await visit('el-wheel', 'home');
+    expect(await overdueIds()).toEqual(['el-disabled']);
   });
 });

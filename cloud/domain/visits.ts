@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import { Params, type Row, type SqlSession } from '../db/sql.ts';
 import { localDayStart, regionSubtreeSql } from './figures.ts';
 
 /**
@@ -108,10 +108,9 @@ interface ElderState {
   homeInRange: boolean;
 }
 
-const text = (v: SQLInputValue | undefined): string | null =>
-  v === null || v === undefined ? null : String(v);
+const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
-function toVisit(r: Record<string, SQLInputValue>): Visit {
+function toVisit(r: Row): Visit {
   return {
     id: String(r.id),
     elderId: String(r.elder_id),
@@ -127,14 +126,14 @@ function toVisit(r: Record<string, SQLInputValue>): Visit {
 
 /** Visits to elders and the at-risk elders who are owed one. */
 export class VisitStore {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlSession;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: SqlSession) {
     this.#db = db;
   }
 
   /** Records a visit; the caller has checked that the elder exists and is in the recorder's scope. */
-  record(input: NewVisit, recordedBy: string, now: number = Date.now()): Visit {
+  async record(input: NewVisit, recordedBy: string, now: number = Date.now()): Promise<Visit> {
     const visitedMs = Date.parse(input.visitedAt);
     if (visitedMs > now + FUTURE_TOLERANCE_MS) throw new VisitInFutureError('visitedAt lies in the future');
     const visit: Visit = {
@@ -144,12 +143,10 @@ export class VisitStore {
       recordedBy,
       recordedAt: new Date(now).toISOString(),
     };
-    this.#db
-      .prepare(
-        `INSERT INTO visits (id, elder_id, visited_at, visitor, kind, outcome, notes, recorded_by, recorded_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
+    await this.#db.run(
+      `INSERT INTO visits (id, elder_id, visited_at, visitor, kind, outcome, notes, recorded_by, recorded_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
         visit.id,
         visit.elderId,
         visit.visitedAt,
@@ -159,23 +156,25 @@ export class VisitStore {
         visit.notes ?? null,
         visit.recordedBy,
         visit.recordedAt,
-      );
+      ],
+    );
     return visit;
   }
 
   /** An elder's visits, newest first. */
-  listForElder(elderId: string, limit = 1000): Visit[] {
-    return this.#db
-      .prepare('SELECT * FROM visits WHERE elder_id = ? ORDER BY visited_at DESC, recorded_at DESC LIMIT ?')
-      .all(elderId, limit)
-      .map(toVisit);
+  async listForElder(elderId: string, limit = 1000): Promise<Visit[]> {
+    const rows = await this.#db.all(
+      'SELECT * FROM visits WHERE elder_id = $1 ORDER BY visited_at DESC, recorded_at DESC LIMIT $2',
+      [elderId, limit],
+    );
+    return rows.map(toVisit);
   }
 
   /** At-risk elders of each community in `region` without a home visit in the last 30 days. */
-  overdue(region: string, now: number = Date.now()): OverdueCommunity[] {
+  async overdue(region: string, now: number = Date.now()): Promise<OverdueCommunity[]> {
     const since = new Date(now - VISIT_INTERVAL_DAYS * DAY_MS).toISOString();
     // Any home visit since then counts, including one recorded a few minutes "ahead" of now.
-    const groups = this.#byCommunity(region, this.#atRisk(region, { from: since, to: '9999' }));
+    const groups = await this.#byCommunity(region, await this.#atRisk(region, { from: since, to: '9999' }));
     return [...groups].map(([community, elders]) => ({
       region: community,
       atRisk: elders.length,
@@ -191,8 +190,8 @@ export class VisitStore {
   }
 
   /** Share of at-risk elders with a home visit in the local `YYYY-MM` month, per community. */
-  monthlyRate(region: string, month: string): VisitRates {
-    const groups = this.#byCommunity(region, this.#atRisk(region, localMonthBounds(month)));
+  async monthlyRate(region: string, month: string): Promise<VisitRates> {
+    const groups = await this.#byCommunity(region, await this.#atRisk(region, localMonthBounds(month)));
     const communities = [...groups].map(([community, elders]) =>
       rate(community, elders.length, elders.filter((e) => e.homeInRange).length),
     );
@@ -202,19 +201,23 @@ export class VisitStore {
   }
 
   /** At-risk elders in the subtree, each with whether a home visit falls in [from, to). */
-  #atRisk(region: string, range: { from: string; to: string }): ElderState[] {
-    const subtree = regionSubtreeSql('h.region', region);
-    return this.#db
-      .prepare(
-        `SELECT e.id, e.name, e.profile, e.household_id, h.address, h.region,
-           (SELECT max(visited_at) FROM visits v WHERE v.elder_id = e.id AND v.kind = 'home') AS last_home,
-           (SELECT max(visited_at) FROM visits v WHERE v.elder_id = e.id) AS last_contact,
-           EXISTS (SELECT 1 FROM visits v WHERE v.elder_id = e.id AND v.kind = 'home'
-                   AND v.visited_at >= ? AND v.visited_at < ?) AS home_in_range
-         FROM elders e JOIN households h ON h.id = e.household_id
-         WHERE ${subtree.sql} ORDER BY e.id`,
-      )
-      .all(range.from, range.to, ...subtree.params)
+  async #atRisk(region: string, range: { from: string; to: string }): Promise<ElderState[]> {
+    const p = new Params();
+    const from = p.add(range.from);
+    const to = p.add(range.to);
+    const subtree = regionSubtreeSql('h.region', region, p);
+    // The EXISTS is a CASE so that both engines answer 1 or 0 (PostgreSQL would answer a boolean).
+    const rows = await this.#db.all(
+      `SELECT e.id, e.name, e.profile, e.household_id, h.address, h.region,
+         (SELECT max(visited_at) FROM visits v WHERE v.elder_id = e.id AND v.kind = 'home') AS last_home,
+         (SELECT max(visited_at) FROM visits v WHERE v.elder_id = e.id) AS last_contact,
+         CASE WHEN EXISTS (SELECT 1 FROM visits v WHERE v.elder_id = e.id AND v.kind = 'home'
+                 AND v.visited_at >= ${from} AND v.visited_at < ${to}) THEN 1 ELSE 0 END AS home_in_range
+       FROM elders e JOIN households h ON h.id = e.household_id
+       WHERE ${subtree} ORDER BY e.id`,
+      p.values,
+    );
+    return rows
       .map((r) => ({
         id: String(r.id),
         name: String(r.name),
@@ -230,12 +233,14 @@ export class VisitStore {
   }
 
   /** Every community in the subtree (also those without at-risk elders), in id order. */
-  #byCommunity(region: string, elders: ElderState[]): Map<string, ElderState[]> {
-    const subtree = regionSubtreeSql('id', region);
+  async #byCommunity(region: string, elders: ElderState[]): Promise<Map<string, ElderState[]>> {
+    const p = new Params();
+    const subtree = regionSubtreeSql('id', region, p);
     const groups = new Map<string, ElderState[]>();
-    for (const r of this.#db
-      .prepare(`SELECT id FROM regions WHERE level = 'community' AND ${subtree.sql} ORDER BY id`)
-      .all(...subtree.params))
+    for (const r of await this.#db.all(
+      `SELECT id FROM regions WHERE level = 'community' AND ${subtree} ORDER BY id`,
+      p.values,
+    ))
       groups.set(String(r.id), []);
     for (const e of elders) groups.set(e.region, [...(groups.get(e.region) ?? []), e]);
     return groups;

@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { DatabaseSync } from 'node:sqlite';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { VitalsEnvelope } from '../../protocol/index.ts';
-import { openDatabase } from '../db/database.ts';
+import { storeEngines } from '../../tests/support/stores.ts';
 import { MIGRATIONS } from '../db/migrations.ts';
+import { Params, type Sql } from '../db/sql.ts';
 import { VITALS, VitalsHistory } from './vitals-history.ts';
 
 const T0 = Date.parse('2026-11-20T08:00:00.000Z');
@@ -17,31 +14,27 @@ const reading = (ms: number, v: Omit<VitalsEnvelope, 'id' | 'ts'>): VitalsEnvelo
   ts: at(ms),
   ...v,
 });
-const count = (db: DatabaseSync, table: string) =>
-  Number(db.prepare(`SELECT count(*) AS n FROM ${table}`).get()?.n);
+const count = async (db: Sql, table: string) =>
+  Number((await db.get(`SELECT count(*) AS n FROM ${table}`))?.n);
 
-describe('vitals history in the embedded store', () => {
-  let dir: string;
-  let db: DatabaseSync;
+const ENGINES = storeEngines();
+
+describe.each(ENGINES)('vitals history in the store, on $name', (engine) => {
+  let db: Sql;
   let history: VitalsHistory;
 
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'vitals-'));
-    db = openDatabase(join(dir, 'cloud.db'));
+  beforeEach(async () => {
+    db = await engine.open();
     history = new VitalsHistory(db, { rawHours: 48, keepDays: 90 });
   });
-  afterEach(() => {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
-  it('a minute of readings becomes one point with the mean, lowest and highest of each vital', () => {
-    history.record('gw', 'watch', 'el-1', reading(T0 + 1_000, { hr: 70, spo2: 97 }));
-    history.record('gw', 'watch', 'el-1', reading(T0 + 20_000, { hr: 80 }));
-    history.record('gw', 'cuff', 'el-1', reading(T0 + 59_999, { hr: 75, sys: 130, dia: 85 }));
-    history.record('gw', 'watch', 'el-1', reading(T0 + 60_000, { hr: 90 }));
+  it('a minute of readings becomes one point with the mean, lowest and highest of each vital', async () => {
+    await history.record('gw', 'watch', 'el-1', reading(T0 + 1_000, { hr: 70, spo2: 97 }));
+    await history.record('gw', 'watch', 'el-1', reading(T0 + 20_000, { hr: 80 }));
+    await history.record('gw', 'cuff', 'el-1', reading(T0 + 59_999, { hr: 75, sys: 130, dia: 85 }));
+    await history.record('gw', 'watch', 'el-1', reading(T0 + 60_000, { hr: 90 }));
 
-    const points = history.minutes('el-1', at(T0), at(T0 + 3600_000), 100);
+    const points = await history.minutes('el-1', at(T0), at(T0 + 3600_000), 100);
     expect(points).toEqual([
       {
         ts: '2026-11-20T08:00:00.000Z',
@@ -52,67 +45,78 @@ describe('vitals history in the embedded store', () => {
       },
       { ts: '2026-11-20T08:01:00.000Z', n: 1, mean: { hr: 90 }, min: { hr: 90 }, max: { hr: 90 } },
     ]);
-    expect(history.raw('el-1', at(T0), at(T0 + 60_000), 100)).toHaveLength(3);
+    expect(await history.raw('el-1', at(T0), at(T0 + 60_000), 100)).toHaveLength(3);
   });
 
-  it('a resent reading changes neither the readings nor the aggregates', () => {
+  it('a resent reading changes neither the readings nor the aggregates', async () => {
     const r = reading(T0, { hr: 70 });
-    expect(history.record('gw', 'watch', 'el-1', r)).toBe(true);
-    expect(history.record('gw', 'watch', 'el-1', { ...r, hr: 150 })).toBe(false);
-    expect(history.minutes('el-1', at(T0), at(T0 + 60_000), 10)[0]).toMatchObject({ n: 1, mean: { hr: 70 } });
+    expect(await history.record('gw', 'watch', 'el-1', r)).toBe(true);
+    expect(await history.record('gw', 'watch', 'el-1', { ...r, hr: 150 })).toBe(false);
+    expect((await history.minutes('el-1', at(T0), at(T0 + 60_000), 10))[0]).toMatchObject({
+      n: 1,
+      mean: { hr: 70 },
+    });
   });
 
-  it('readings of a device assigned to no elder are kept raw and make no aggregate', () => {
-    history.record('gw', 'spare', null, reading(T0, { hr: 70 }));
-    expect(count(db, 'vitals')).toBe(1);
-    expect(count(db, 'vitals_minute')).toBe(0);
+  it('readings of a device assigned to no elder are kept raw and make no aggregate', async () => {
+    await history.record('gw', 'spare', null, reading(T0, { hr: 70 }));
+    expect(await count(db, 'vitals')).toBe(1);
+    expect(await count(db, 'vitals_minute')).toBe(0);
   });
 
-  it('the sweep removes readings past the raw window and aggregates past the keeping time, nothing else', () => {
+  it('the sweep removes readings past the raw window and aggregates past the keeping time, nothing else', async () => {
     const now = T0 + 100 * 86_400_000;
-    history.record('gw', 'w', 'el-1', reading(now - 91 * 86_400_000, { hr: 60 })); // too old for both
-    history.record('gw', 'w', 'el-1', reading(now - 49 * 3600_000, { hr: 61 })); // aggregate only
-    history.record('gw', 'w', 'el-1', reading(now - 47 * 3600_000, { hr: 62 })); // both
+    await history.record('gw', 'w', 'el-1', reading(now - 91 * 86_400_000, { hr: 60 })); // too old for both
+    await history.record('gw', 'w', 'el-1', reading(now - 49 * 3600_000, { hr: 61 })); // aggregate only
+    await history.record('gw', 'w', 'el-1', reading(now - 47 * 3600_000, { hr: 62 })); // both
 
-    expect(history.prune(now)).toEqual({ raw: 2, minutes: 1 });
-    expect(history.raw('el-1', at(0), at(now), 10).map((p) => p.hr)).toEqual([62]);
-    expect(history.minutes('el-1', at(0), at(now), 10).map((p) => p.mean.hr)).toEqual([61, 62]);
-    expect(history.prune(now)).toEqual({ raw: 0, minutes: 0 });
+    expect(await history.prune(now)).toEqual({ raw: 2, minutes: 1 });
+    expect((await history.raw('el-1', at(0), at(now), 10)).map((p) => p.hr)).toEqual([62]);
+    expect((await history.minutes('el-1', at(0), at(now), 10)).map((p) => p.mean.hr)).toEqual([61, 62]);
+    expect(await history.prune(now)).toEqual({ raw: 0, minutes: 0 });
   });
 
-  it('the sweep works through more rows than one batch', () => {
+  it('the sweep works through more rows than one batch', async () => {
     const now = T0 + 10 * 86_400_000;
-    db.exec('BEGIN');
-    for (let i = 0; i < 12_000; i++) history.record('gw', 'w', 'el-1', reading(T0 + i * 1000, { hr: 70 }));
-    db.exec('COMMIT');
-    expect(history.prune(now).raw).toBe(12_000);
-    expect(count(db, 'vitals')).toBe(0);
+    for (let batch = 0; batch < 12; batch++) {
+      const p = new Params();
+      const rows = Array.from({ length: 1000 }, (_, i) => {
+        const n = batch * 1000 + i;
+        return `('gw', 'w', 'el-1', ${p.add(`bulk-${n}`)}, ${p.add(at(T0 + n * 1000))}, 70)`;
+      });
+      await db.run(
+        `INSERT INTO vitals (gateway_id, device_id, elder_id, id, ts, hr) VALUES ${rows.join(', ')}`,
+        p.values,
+      );
+    }
+    expect((await history.prune(now)).raw).toBe(12_000);
+    expect(await count(db, 'vitals')).toBe(0);
   });
 
-  it('a limit counts minutes, never cutting one minute in half', () => {
+  it('a limit counts minutes, never cutting one minute in half', async () => {
     for (let m = 0; m < 5; m++)
-      history.record('gw', 'w', 'el-1', reading(T0 + m * 60_000, { hr: 70, spo2: 95 }));
-    const points = history.minutes('el-1', at(T0), at(T0 + 3600_000), 2);
+      await history.record('gw', 'w', 'el-1', reading(T0 + m * 60_000, { hr: 70, spo2: 95 }));
+    const points = await history.minutes('el-1', at(T0), at(T0 + 3600_000), 2);
     expect(points.map((p) => p.ts)).toEqual(['2026-11-20T08:00:00.000Z', '2026-11-20T08:01:00.000Z']);
     expect(points.every((p) => p.mean.hr === 70 && p.mean.spo2 === 95)).toBe(true);
   });
 
-  it('for any readings, each minute point agrees with the readings stored for that minute', () => {
+  it('for any readings, each minute point agrees with the readings stored for that minute', async () => {
     const vital = fc.option(fc.integer({ min: 0, max: 250 }), { nil: undefined });
-    fc.assert(
-      fc.property(
+    await fc.assert(
+      fc.asyncProperty(
         fc.array(
           fc.record({ offsetS: fc.integer({ min: 0, max: 600 }), hr: vital, spo2: vital, temp: vital }),
           { maxLength: 40 },
         ),
-        (rows) => {
-          db.exec('DELETE FROM vitals; DELETE FROM vitals_minute;');
+        async (rows) => {
+          await db.exec('DELETE FROM vitals; DELETE FROM vitals_minute;');
           for (const { offsetS, ...v } of rows) {
             const values = Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined));
-            history.record('gw', 'w', 'el-p', reading(T0 + offsetS * 1000, values));
+            await history.record('gw', 'w', 'el-p', reading(T0 + offsetS * 1000, values));
           }
-          const raw = history.raw('el-p', at(T0), at(T0 + 3600_000), 1000);
-          for (const point of history.minutes('el-p', at(T0), at(T0 + 3600_000), 1000)) {
+          const raw = await history.raw('el-p', at(T0), at(T0 + 3600_000), 1000);
+          for (const point of await history.minutes('el-p', at(T0), at(T0 + 3600_000), 1000)) {
             const inMinute = raw.filter((r) => String(r.ts).slice(0, 16) === point.ts.slice(0, 16));
             for (const k of VITALS) {
               const values = inMinute.map((r) => r[k]).filter((x): x is number => typeof x === 'number');
@@ -128,41 +132,34 @@ describe('vitals history in the embedded store', () => {
           }
         },
       ),
-      { numRuns: 200 },
+      // Fewer on PostgreSQL, where each reading is a round trip.
+      { numRuns: engine.name === 'SQLite' ? 200 : 40 },
     );
   });
 });
 
-describe('the vitals aggregate migration', () => {
-  it('a store from before aggregates gets them computed from the readings it already holds', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vitals-migrate-'));
-    try {
-      const path = join(dir, 'cloud.db');
-      const before = MIGRATIONS.findIndex((sql) => sql.includes('CREATE TABLE vitals_minute'));
-      expect(before).toBeGreaterThan(0);
-      const old = openDatabase(path, MIGRATIONS.slice(0, before));
-      const insert = old.prepare(
-        'INSERT INTO vitals (gateway_id, device_id, elder_id, id, ts, hr, spo2) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      );
-      insert.run('gw', 'w', 'el-1', 'a', at(T0 + 1000), 70, null);
-      insert.run('gw', 'w', 'el-1', 'b', at(T0 + 2000), 90, 96);
-      insert.run('gw', 'w', null, 'c', at(T0 + 3000), 200, null);
-      old.close();
+describe.each(ENGINES)('the vitals aggregate migration, on $name', (engine) => {
+  it('a store from before aggregates gets them computed from the readings it already holds', async () => {
+    const before = MIGRATIONS.findIndex((sql) => sql.includes('CREATE TABLE vitals_minute'));
+    expect(before).toBeGreaterThan(0);
+    const old = await engine.open(MIGRATIONS.slice(0, before));
+    const insert =
+      'INSERT INTO vitals (gateway_id, device_id, elder_id, id, ts, hr, spo2) VALUES ($1, $2, $3, $4, $5, $6, $7)';
+    await old.run(insert, ['gw', 'w', 'el-1', 'a', at(T0 + 1000), 70, null]);
+    await old.run(insert, ['gw', 'w', 'el-1', 'b', at(T0 + 2000), 90, 96]);
+    await old.run(insert, ['gw', 'w', null, 'c', at(T0 + 3000), 200, null]);
+    await old.close();
 
-      const db = openDatabase(path);
-      const points = new VitalsHistory(db).minutes('el-1', at(T0), at(T0 + 60_000), 10);
-      db.close();
-      expect(points).toEqual([
-        {
-          ts: at(T0),
-          n: 2,
-          mean: { hr: 80, spo2: 96 },
-          min: { hr: 70, spo2: 96 },
-          max: { hr: 90, spo2: 96 },
-        },
-      ]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const db = await engine.reopen(old);
+    const points = await new VitalsHistory(db).minutes('el-1', at(T0), at(T0 + 60_000), 10);
+    expect(points).toEqual([
+      {
+        ts: at(T0),
+        n: 2,
+        mean: { hr: 80, spo2: 96 },
+        min: { hr: 70, spo2: 96 },
+        max: { hr: 90, spo2: 96 },
+      },
+    ]);
   });
 });

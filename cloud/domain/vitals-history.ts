@@ -1,7 +1,6 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Logger } from 'pino';
 import type { VitalsEnvelope } from '../../protocol/index.ts';
-import { transaction } from '../db/database.ts';
+import { atomically, greatest, least, type SqlSession } from '../db/sql.ts';
 
 /** The readings a vitals message may carry, in the order the store keeps them. */
 export const VITALS = ['hr', 'spo2', 'rr', 'temp', 'sys', 'dia'] as const;
@@ -41,36 +40,38 @@ export interface PruneResult {
  * and the long view needs no batch job. Readings of devices assigned to no elder are kept raw only.
  */
 export class VitalsHistory {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlSession;
   readonly retention: VitalsRetention;
-  readonly #insert: StatementSync;
-  readonly #aggregate: StatementSync;
 
-  constructor(db: DatabaseSync, retention: VitalsRetention = DEFAULT_RETENTION) {
+  constructor(db: SqlSession, retention: VitalsRetention = DEFAULT_RETENTION) {
     this.#db = db;
     this.retention = retention;
-    this.#insert = db.prepare(
-      `INSERT OR IGNORE INTO vitals (gateway_id, device_id, elder_id, id, ts, hr, spo2, rr, temp, sys, dia)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.#aggregate = db.prepare(
-      `INSERT INTO vitals_minute (elder_id, vital, minute, n, total, low, high) VALUES (?, ?, ?, 1, ?, ?, ?)
-       ON CONFLICT (elder_id, vital, minute) DO UPDATE SET n = n + 1, total = total + excluded.total,
-         low = min(low, excluded.low), high = max(high, excluded.high)`,
-    );
   }
 
   /** Stores a vitals message; false when its id was seen before (a resend), which changes nothing. */
-  record(gatewayId: string, deviceId: string, elderId: string | null, v: VitalsEnvelope): boolean {
-    return transaction(this.#db, () => {
+  record(gatewayId: string, deviceId: string, elderId: string | null, v: VitalsEnvelope): Promise<boolean> {
+    const { dialect } = this.#db;
+    return atomically(this.#db, async (tx) => {
       const values = VITALS.map((k) => v[k] ?? null);
-      const result = this.#insert.run(gatewayId, deviceId, elderId, v.id, v.ts, ...values);
+      const result = await tx.run(
+        `INSERT INTO vitals (gateway_id, device_id, elder_id, id, ts, hr, spo2, rr, temp, sys, dia)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (gateway_id, id) DO NOTHING`,
+        [gatewayId, deviceId, elderId, v.id, v.ts, ...values],
+      );
       if (result.changes === 0) return false;
       if (elderId !== null) {
         const minute = minuteOf(v.ts);
         for (const k of VITALS) {
           const value = v[k];
-          if (value !== undefined) this.#aggregate.run(elderId, k, minute, value, value, value);
+          if (value === undefined) continue;
+          await tx.run(
+            `INSERT INTO vitals_minute (elder_id, vital, minute, n, total, low, high) VALUES ($1, $2, $3, 1, $4, $4, $4)
+             ON CONFLICT (elder_id, vital, minute) DO UPDATE SET n = vitals_minute.n + 1,
+               total = vitals_minute.total + excluded.total,
+               low = ${least(dialect, 'vitals_minute.low', 'excluded.low')},
+               high = ${greatest(dialect, 'vitals_minute.high', 'excluded.high')}`,
+            [elderId, k, minute, value],
+          );
         }
       }
       return true;
@@ -78,33 +79,36 @@ export class VitalsHistory {
   }
 
   /** An elder's readings as they came, from `since` (inclusive) to `until` (exclusive), oldest first. */
-  raw(elderId: string, since: string, until: string, limit: number): Record<string, string | number>[] {
-    return this.#db
-      .prepare(
-        `SELECT ts, device_id, hr, spo2, rr, temp, sys, dia FROM vitals
-         WHERE elder_id = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT ?`,
-      )
-      .all(elderId, since, until, limit)
-      .map((r) =>
-        Object.fromEntries(
-          Object.entries(r)
-            .filter(([, v]) => v !== null)
-            .map(([k, v]) => [k === 'device_id' ? 'deviceId' : k, v as string | number]),
-        ),
-      );
+  async raw(
+    elderId: string,
+    since: string,
+    until: string,
+    limit: number,
+  ): Promise<Record<string, string | number>[]> {
+    const rows = await this.#db.all(
+      `SELECT ts, device_id, hr, spo2, rr, temp, sys, dia FROM vitals
+       WHERE elder_id = $1 AND ts >= $2 AND ts < $3 ORDER BY ts LIMIT $4`,
+      [elderId, since, until, limit],
+    );
+    return rows.map((r) =>
+      Object.fromEntries(
+        Object.entries(r)
+          .filter(([, v]) => v !== null)
+          .map(([k, v]) => [k === 'device_id' ? 'deviceId' : k, v as string | number]),
+      ),
+    );
   }
 
   /** An elder's one-minute aggregates in [since, until), oldest first, at most `limit` minutes. */
-  minutes(elderId: string, since: string, until: string, limit: number): MinutePoint[] {
-    const rows = this.#db
-      .prepare(
-        `SELECT minute, vital, n, total, low, high FROM vitals_minute
-         WHERE elder_id = ? AND minute IN (
-           SELECT DISTINCT minute FROM vitals_minute WHERE elder_id = ? AND minute >= ? AND minute < ?
-           ORDER BY minute LIMIT ?)
-         ORDER BY minute`,
-      )
-      .all(elderId, elderId, minuteOf(since), until, limit);
+  async minutes(elderId: string, since: string, until: string, limit: number): Promise<MinutePoint[]> {
+    const rows = await this.#db.all(
+      `SELECT minute, vital, n, total, low, high FROM vitals_minute
+       WHERE elder_id = $1 AND minute IN (
+         SELECT DISTINCT minute FROM vitals_minute WHERE elder_id = $1 AND minute >= $2 AND minute < $3
+         ORDER BY minute LIMIT $4)
+       ORDER BY minute`,
+      [elderId, minuteOf(since), until, limit],
+    );
     const points: MinutePoint[] = [];
     for (const r of rows) {
       const ts = String(r.minute);
@@ -127,26 +131,27 @@ export class VitalsHistory {
    * Removes what is past its keeping time, in batches so that ingest is never held up for long.
    * A reading's age is its measurement time: a gateway clock far in the future keeps it longer, never shorter.
    */
-  prune(now: number): PruneResult {
+  async prune(now: number): Promise<PruneResult> {
     const rawBefore = new Date(now - this.retention.rawHours * 3600_000).toISOString();
     const minutesBefore = new Date(now - this.retention.keepDays * 86_400_000).toISOString();
-    const deleteRaw = this.#db.prepare(
-      'DELETE FROM vitals WHERE rowid IN (SELECT rowid FROM vitals WHERE ts < ? LIMIT 5000)',
-    );
-    const deleteMinutes = this.#db.prepare(
-      'DELETE FROM vitals_minute WHERE rowid IN (SELECT rowid FROM vitals_minute WHERE minute < ? LIMIT 5000)',
-    );
-    const sweep = (statement: StatementSync, before: string): number => {
+    // Batches by primary key (both engines; SQLite's rowid has no PostgreSQL twin).
+    const deleteRaw = `DELETE FROM vitals WHERE (gateway_id, id) IN
+      (SELECT gateway_id, id FROM vitals WHERE ts < $1 LIMIT ${BATCH})`;
+    const deleteMinutes = `DELETE FROM vitals_minute WHERE (elder_id, vital, minute) IN
+      (SELECT elder_id, vital, minute FROM vitals_minute WHERE minute < $1 LIMIT ${BATCH})`;
+    const sweep = async (statement: string, before: string): Promise<number> => {
       let removed = 0;
       for (;;) {
-        const { changes } = statement.run(before);
-        removed += Number(changes);
-        if (Number(changes) < 5000) return removed;
+        const { changes } = await this.#db.run(statement, [before]);
+        removed += changes;
+        if (changes < BATCH) return removed;
       }
     };
-    return { raw: sweep(deleteRaw, rawBefore), minutes: sweep(deleteMinutes, minutesBefore) };
+    return { raw: await sweep(deleteRaw, rawBefore), minutes: await sweep(deleteMinutes, minutesBefore) };
   }
 }
+
+const BATCH = 5000;
 
 /** Runs the vitals retention sweep soon after start and then every hour. */
 export class RetentionSweep {
@@ -154,6 +159,7 @@ export class RetentionSweep {
   readonly #log: Logger;
   readonly #everyMs: number;
   #timers: NodeJS.Timeout[] = [];
+  #sweeping: Promise<void> | null = null;
 
   constructor(history: VitalsHistory, logger: Logger, everyMs = 3600_000) {
     this.#history = history;
@@ -162,16 +168,24 @@ export class RetentionSweep {
   }
 
   start(): void {
-    const first = setTimeout(() => this.sweep(), 5_000);
-    const every = setInterval(() => this.sweep(), this.#everyMs);
+    const first = setTimeout(() => void this.#beat(), 5_000);
+    const every = setInterval(() => void this.#beat(), this.#everyMs);
     first.unref();
     every.unref();
     this.#timers = [first, every];
   }
 
-  sweep(now = Date.now()): PruneResult | null {
+  /** One sweep at a time: a slow one is not joined by the next. */
+  #beat(): void {
+    if (this.#sweeping !== null) return;
+    this.#sweeping = this.sweep().then(() => {
+      this.#sweeping = null;
+    });
+  }
+
+  async sweep(now = Date.now()): Promise<PruneResult | null> {
     try {
-      const removed = this.#history.prune(now);
+      const removed = await this.#history.prune(now);
       if (removed.raw + removed.minutes > 0)
         this.#log.info({ ...removed, ...this.#history.retention }, 'old vitals removed');
       return removed;
@@ -181,8 +195,9 @@ export class RetentionSweep {
     }
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     for (const t of this.#timers) clearTimeout(t);
     this.#timers = [];
+    await this.#sweeping;
   }
 }

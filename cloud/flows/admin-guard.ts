@@ -11,7 +11,7 @@ import { fastifyCookie } from '@fastify/cookie';
 import type { User } from '../domain/scope.ts';
 import { SESSION_COOKIE } from '../routes/context.ts';
 
-export type Authenticate = (token: string) => User | null;
+export type Authenticate = (token: string) => Promise<User | null>;
 
 /** A successful change made through the flow editor, for the audit log. */
 export interface FlowsWrite {
@@ -47,13 +47,13 @@ function crossSite(headers: IncomingHttpHeaders, method: string): boolean {
 }
 
 /** The embedded Node-RED runs arbitrary code and sees every alert: only admins reach it. */
-export function flowsAccess(
+export async function flowsAccess(
   headers: IncomingHttpHeaders,
   method: string,
   authenticate: Authenticate,
-): Verdict {
+): Promise<Verdict> {
   const token = sessionToken(headers);
-  const user = token ? authenticate(token) : null;
+  const user = token ? await authenticate(token) : null;
   if (!user) return { status: 401, code: 'ERR_UNAUTHENTICATED', message: 'log in first' };
   if (user.role !== 'admin')
     return { status: 403, code: 'ERR_FORBIDDEN', message: 'the flow editor is for admins only' };
@@ -73,7 +73,16 @@ export function flowsGuard(authenticate: Authenticate, onWrite?: (user: User, wr
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('referrer-policy', 'no-referrer');
     res.setHeader('x-frame-options', 'SAMEORIGIN');
-    const verdict = flowsAccess(req.headers, method, authenticate);
+    flowsAccess(req.headers, method, authenticate).then((verdict) => pass(verdict, req, res, next), next);
+  };
+
+  function pass(
+    verdict: Verdict,
+    req: IncomingMessage,
+    res: ServerResponse,
+    next: (err?: unknown) => void,
+  ): void {
+    const method = req.method ?? 'GET';
     if (verdict.status !== 200) {
       const { status, code, message } = verdict;
       res
@@ -96,7 +105,7 @@ export function flowsGuard(authenticate: Authenticate, onWrite?: (user: User, wr
       });
     }
     next();
-  };
+  }
 }
 
 /**
@@ -114,13 +123,17 @@ export class UpgradeGate extends EventEmitter {
     this.#onUpgrade = (req, socket, head) => {
       const path = (req.url ?? '').split('?')[0] ?? '';
       if (path !== prefix && !path.startsWith(`${prefix}/`)) return;
-      const verdict = flowsAccess(req.headers, 'UPGRADE', authenticate);
-      if (verdict.status === 200) {
-        this.emit('upgrade', req, socket, head);
-        return;
-      }
-      socket.end(
-        `HTTP/1.1 ${verdict.status} ${STATUS_CODES[verdict.status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      flowsAccess(req.headers, 'UPGRADE', authenticate).then(
+        (verdict) => {
+          if (verdict.status === 200) {
+            this.emit('upgrade', req, socket, head);
+            return;
+          }
+          socket.end(
+            `HTTP/1.1 ${verdict.status} ${STATUS_CODES[verdict.status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+          );
+        },
+        () => socket.destroy(),
       );
     };
     server.on('upgrade', this.#onUpgrade);

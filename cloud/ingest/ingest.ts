@@ -38,8 +38,8 @@ export interface IngestDeps {
 /**
  * Turns gateway messages into stored facts: one dispatcher, one small handler per message kind.
  * The broker validated the payload already; the cloud validates again and trusts nothing.
- * Synchronous on purpose: when `handle` returns, what it did is committed, and only then does the
- * MQTT link acknowledge the message.
+ * When `handle` resolves, what it did is committed, and only then does the MQTT link acknowledge the
+ * message; the link hands over one message at a time, in arrival order.
  */
 export class Ingest {
   readonly #d: IngestDeps;
@@ -52,7 +52,7 @@ export class Ingest {
     this.#now = deps.clock ?? Date.now;
   }
 
-  handle(topic: string, payload: Uint8Array): void {
+  async handle(topic: string, payload: Uint8Array): Promise<void> {
     const parsed = parseTopic(topic);
     if (parsed === null || parsed.kind === 'feedback') {
       this.#drop('topic', { topic });
@@ -67,77 +67,93 @@ export class Ingest {
     const at = new Date(this.#now()).toISOString();
     switch (parsed.kind) {
       case 'device-event':
-        this.#event(parsed, decoded.value as EventEnvelope, at);
+        await this.#event(parsed, decoded.value as EventEnvelope, at);
         break;
       case 'device-vitals':
-        this.#vitals(parsed, decoded.value as VitalsEnvelope, at);
+        await this.#vitals(parsed, decoded.value as VitalsEnvelope, at);
         break;
       case 'device-state':
-        this.#deviceState(parsed, decoded.value as DeviceState, at);
+        await this.#deviceState(parsed, decoded.value as DeviceState, at);
         break;
       case 'gateway-state':
-        this.#gatewayState(parsed.gatewayId, decoded.value as GatewayState, at);
+        await this.#gatewayState(parsed.gatewayId, decoded.value as GatewayState, at);
         break;
     }
   }
 
-  #context(gatewayId: string, deviceId: string, what: Record<string, unknown>): DeviceContext | null {
-    const ctx = this.#d.registry.deviceContext(gatewayId, deviceId);
+  async #context(
+    gatewayId: string,
+    deviceId: string,
+    what: Record<string, unknown>,
+  ): Promise<DeviceContext | null> {
+    const ctx = await this.#d.registry.deviceContext(gatewayId, deviceId);
     if (ctx === null) this.#drop('unknown_gateway', { gatewayId, ...what });
     return ctx;
   }
 
-  #event(topic: ParsedTopic & { deviceId: string }, event: EventEnvelope, receivedAt: string): void {
-    const ctx = this.#context(topic.gatewayId, topic.deviceId, { eventId: event.id });
+  async #event(
+    topic: ParsedTopic & { deviceId: string },
+    event: EventEnvelope,
+    receivedAt: string,
+  ): Promise<void> {
+    const ctx = await this.#context(topic.gatewayId, topic.deviceId, { eventId: event.id });
     if (ctx === null) return;
     if (ctx.deviceKind === null)
       this.#log.warn({ gatewayId: ctx.gatewayId, deviceId: ctx.deviceId }, 'event from unregistered device');
-    const outcome = this.#d.alerts.ingestEvent(ctx, event, receivedAt);
+    const outcome = await this.#d.alerts.ingestEvent(ctx, event, receivedAt);
     if (outcome.duplicate) {
       this.#d.metrics.duplicates.inc();
       this.#log.debug({ gatewayId: ctx.gatewayId, eventId: event.id }, 'duplicate event');
     }
   }
 
-  #vitals(topic: ParsedTopic & { deviceId: string }, vitals: VitalsEnvelope, receivedAt: string): void {
-    const ctx = this.#context(topic.gatewayId, topic.deviceId, {});
+  async #vitals(
+    topic: ParsedTopic & { deviceId: string },
+    vitals: VitalsEnvelope,
+    receivedAt: string,
+  ): Promise<void> {
+    const ctx = await this.#context(topic.gatewayId, topic.deviceId, {});
     if (ctx === null) return;
-    if (!this.#d.vitals.record(ctx.gatewayId, ctx.deviceId, ctx.elderId || null, vitals)) return;
+    if (!(await this.#d.vitals.record(ctx.gatewayId, ctx.deviceId, ctx.elderId || null, vitals))) return;
     this.#d.vitalsSink?.write(ctx, vitals);
     const { id, ts, ...readings } = vitals;
-    this.#d.alerts.ingest(
+    await this.#d.alerts.ingest(
       { kind: 'vitals', subject: subjectOf(ctx), eventId: id, at: Date.parse(ts), readings },
       receivedAt,
     );
   }
 
-  #deviceState(topic: ParsedTopic & { deviceId: string }, state: DeviceState, receivedAt: string): void {
-    const ctx = this.#context(topic.gatewayId, topic.deviceId, {});
+  async #deviceState(
+    topic: ParsedTopic & { deviceId: string },
+    state: DeviceState,
+    receivedAt: string,
+  ): Promise<void> {
+    const ctx = await this.#context(topic.gatewayId, topic.deviceId, {});
     if (ctx === null) return;
-    this.#d.status.deviceState(ctx.gatewayId, ctx.deviceId, state, receivedAt);
+    await this.#d.status.deviceState(ctx.gatewayId, ctx.deviceId, state, receivedAt);
     const input = {
       kind: 'device-state' as const,
       subject: subjectOf(ctx),
       online: state.online,
       at: Date.parse(state.ts),
     };
-    this.#d.alerts.ingest(
+    await this.#d.alerts.ingest(
       state.battery === undefined ? input : { ...input, battery: state.battery },
       receivedAt,
     );
   }
 
-  #gatewayState(gatewayId: string, state: GatewayState, receivedAt: string): void {
-    const ctx = this.#context(gatewayId, '', {});
+  async #gatewayState(gatewayId: string, state: GatewayState, receivedAt: string): Promise<void> {
+    const ctx = await this.#context(gatewayId, '', {});
     if (ctx === null) return;
-    this.#d.status.gatewayState(gatewayId, state, receivedAt);
+    await this.#d.status.gatewayState(gatewayId, state, receivedAt);
     const input = {
       kind: 'gateway-state' as const,
       subject: subjectOf(ctx),
       online: state.state === 'online',
       at: Date.parse(state.ts),
     };
-    this.#d.alerts.ingest(input, receivedAt);
+    await this.#d.alerts.ingest(input, receivedAt);
   }
 
   #drop(reason: string, detail: Record<string, unknown>): void {

@@ -22,8 +22,9 @@ export interface MqttLinkOptions {
 /**
  * The cloud's connection to the broker, as an ordinary MQTT client. Each message is acknowledged only
  * after `Ingest.handle` has committed it (MQTT.js sends PUBACK when `handleMessage` calls back), so the
- * broker's journal keeps what the cloud has not stored. Alert changes go back to the gateway as
- * `cmd/feedback`.
+ * broker's journal keeps what the cloud has not stored. MQTT.js hands over the next packet only after
+ * that callback: messages are handled one at a time, in arrival order. Alert changes go back to the
+ * gateway as `cmd/feedback`.
  */
 export class MqttLink {
   readonly #o: MqttLinkOptions;
@@ -49,14 +50,14 @@ export class MqttLink {
     });
     this.#client = client;
     client.handleMessage = (packet, done) => {
-      try {
-        this.#o.ingest.handle(packet.topic, packet.payload as Buffer);
-        done();
-      } catch (err) {
-        // Not acknowledged: the broker journal still holds it and replays it when we resubscribe.
-        this.#log.error({ err, topic: packet.topic }, 'ingest failed; message left unacknowledged');
-        client.stream.destroy();
-      }
+      this.#o.ingest.handle(packet.topic, packet.payload as Buffer).then(
+        () => done(),
+        (err: unknown) => {
+          // Not acknowledged: the broker journal still holds it and replays it when we resubscribe.
+          this.#log.error({ err, topic: packet.topic }, 'ingest failed; message left unacknowledged');
+          client.stream.destroy();
+        },
+      );
     };
     client.on('error', (err) => this.#log.warn({ err: err.message }, 'mqtt error'));
     const subscribed = new Promise<void>((resolve) => {

@@ -29,6 +29,8 @@ export class NotificationWorker {
   readonly #sending = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
+  /** The read of due rows under way: the next beat waits for it, so two beats never pick the same rows. */
+  #reading: Promise<unknown> | null = null;
 
   constructor(deps: {
     outbox: NotificationOutbox;
@@ -46,29 +48,48 @@ export class NotificationWorker {
 
   start(): void {
     this.#stopped = false;
-    this.#timer = setInterval(() => void this.beat(), this.#everyMs);
+    this.#timer = setInterval(() => {
+      if (this.#reading !== null) return;
+      // Sends go on in the background (a slow channel holds up no other row); rows in flight are skipped.
+      const reading = this.#due().then(
+        (due) => {
+          for (const n of due) void this.#deliver(n);
+        },
+        (err: unknown) => this.#log.error({ err }, 'reading due notifications failed; retrying'),
+      );
+      this.#reading = reading.finally(() => {
+        this.#reading = null;
+      });
+    }, this.#everyMs);
     this.#timer.unref();
   }
 
   /** Sends still in flight finish without recording: the store closes next, and the row stays pending. */
-  stop(): void {
+  async stop(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#timer);
     this.#timer = undefined;
+    await this.#reading;
   }
 
   /** Sends everything due now; resolves when this beat's sends have finished. */
   async beat(): Promise<void> {
-    const due = this.#outbox.due(this.#alerts.now()).filter((n) => !this.#sending.has(n.id));
-    await Promise.all(due.map((n) => this.#deliver(n)));
+    await Promise.all((await this.#due()).map((n) => this.#deliver(n)));
+  }
+
+  async #due(): Promise<DueNotification[]> {
+    const due = await this.#outbox.due(this.#alerts.now());
+    // Claimed before the read returns control: a later beat sees them as in flight.
+    const fresh = due.filter((n) => !this.#sending.has(n.id));
+    for (const n of fresh) this.#sending.add(n.id);
+    return fresh;
   }
 
   async #deliver(n: DueNotification): Promise<void> {
-    this.#sending.add(n.id);
     try {
-      const alert = this.#alerts.store.get(n.alertId);
+      const alert = await this.#alerts.store.get(n.alertId);
       // A chain step whose alert was resolved meanwhile would only alarm a family for nothing.
-      if (n.reason === 'alert' && alert?.state === 'resolved') return this.#outbox.cancel(n.id);
+      if (n.reason === 'alert' && alert?.state === 'resolved') return await this.#outbox.cancel(n.id);
       const sender = this.#channels[n.channel];
       if (!sender) throw new Error(`no ${n.channel} channel configured`);
       const result = await sender.send(n.target, n.message);
@@ -76,16 +97,16 @@ export class NotificationWorker {
       if (this.#stopped) return;
       if (result === 'gone') {
         // Not "notified": the operator must not believe this family member was told.
-        this.#outbox.retry(n.id, 'target gone (subscription expired)', this.#alerts.now(), true);
-        this.#alerts.recordSystem(n.alertId, 'notify_failed', {
+        await this.#outbox.retry(n.id, 'target gone (subscription expired)', this.#alerts.now(), true);
+        await this.#alerts.recordSystem(n.alertId, 'notify_failed', {
           recipient: n.recipient,
           channel: n.channel,
           error: 'target gone',
         });
         return;
       }
-      this.#outbox.delivered(n.id, timestamp(this.#alerts.now()));
-      this.#alerts.recordSystem(n.alertId, 'notified', {
+      await this.#outbox.delivered(n.id, timestamp(this.#alerts.now()));
+      await this.#alerts.recordSystem(n.alertId, 'notified', {
         recipient: n.recipient,
         channel: n.channel,
         reason: n.reason,
@@ -95,25 +116,25 @@ export class NotificationWorker {
         'notification delivered',
       );
     } catch (err) {
-      if (!this.#stopped) this.#failed(n, err);
+      if (!this.#stopped) await this.#failed(n, err);
     } finally {
       this.#sending.delete(n.id);
     }
   }
 
-  #failed(n: DueNotification, err: unknown): void {
+  async #failed(n: DueNotification, err: unknown): Promise<void> {
     const summary = (err as Error)?.message ?? String(err);
     // The receiver's own answer is kept for staff but never logged: it may echo the message.
     const error = err instanceof ChannelRefusal && err.answer ? `${summary}: ${err.answer}` : summary;
     const attempt = n.attempts + 1;
     const giveUp = attempt >= MAX_ATTEMPTS;
-    this.#outbox.retry(n.id, error, this.#alerts.now() + backoffMs(attempt), giveUp);
+    await this.#outbox.retry(n.id, error, this.#alerts.now() + backoffMs(attempt), giveUp);
     this.#log.warn(
       { alertId: n.alertId, notificationId: n.id, channel: n.channel, attempt, error: scrubText(summary) },
       'notification not delivered',
     );
     if (giveUp)
-      this.#alerts.recordSystem(n.alertId, 'notify_failed', {
+      await this.#alerts.recordSystem(n.alertId, 'notify_failed', {
         recipient: n.recipient,
         channel: n.channel,
         error,

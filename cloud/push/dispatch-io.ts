@@ -7,7 +7,7 @@ import {
   type DispatchServerEvents,
   regionAncestors,
 } from '../../protocol/index.ts';
-import type { AlertService } from '../domain/alert-service.ts';
+import type { AlertChange, AlertService } from '../domain/alert-service.ts';
 import type { AlertView } from '../domain/alert-store.ts';
 import type { User } from '../domain/scope.ts';
 
@@ -28,13 +28,17 @@ export function roomsOf(user: User): string[] {
  * A session can end (logout, expiry) while its socket stays open: before an alert goes to these rooms,
  * the sockets whose token no longer resolves are disconnected, so they are told nothing more.
  */
-function dropEndedSessions(nsp: Namespace, rooms: string[], authenticate: (token: string) => User | null) {
-  for (const room of rooms)
-    for (const id of [...(nsp.adapter.rooms.get(room) ?? [])]) {
+async function dropEndedSessions(nsp: Namespace, rooms: string[], authenticate: Authenticate): Promise<void> {
+  const ids = new Set(rooms.flatMap((room) => [...(nsp.adapter.rooms.get(room) ?? [])]));
+  await Promise.all(
+    [...ids].map(async (id) => {
       const socket = nsp.sockets.get(id);
-      if (socket && !authenticate(socket.data.token as string)) socket.disconnect(true);
-    }
+      if (socket && !(await authenticate(socket.data.token as string))) socket.disconnect(true);
+    }),
+  );
 }
+
+type Authenticate = (token: string) => Promise<User | null>;
 
 /**
  * Socket.IO push of alert changes on `/dispatch`, only to users whose scope covers the alert. The
@@ -44,10 +48,12 @@ export class DispatchPush {
   readonly #io: Server;
   readonly #nsp: Namespace;
   readonly #unsubscribe: () => void;
+  /** Pushes in the order the changes were committed, each after the one before. */
+  #pushing: Promise<void> = Promise.resolve();
 
   constructor(
     server: HttpServer,
-    deps: { alerts: AlertService; authenticate: (token: string) => User | null; logger: Logger },
+    deps: { alerts: AlertService; authenticate: Authenticate; logger: Logger },
   ) {
     this.#io = new Server(server, {
       serveClient: true,
@@ -60,11 +66,12 @@ export class DispatchPush {
     const nsp = this.#io.of(DISPATCH_NAMESPACE);
     nsp.use((socket: Socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown }).token;
-      const user = typeof token === 'string' ? deps.authenticate(token) : null;
-      if (!user) return next(new Error('unauthorized'));
-      socket.data.user = user;
-      socket.data.token = token;
-      next();
+      (typeof token === 'string' ? deps.authenticate(token) : Promise.resolve(null)).then((user) => {
+        if (!user) return next(new Error('unauthorized'));
+        socket.data.user = user;
+        socket.data.token = token;
+        next();
+      }, next);
     });
     nsp.on('connection', (socket: Socket<DispatchClientEvents, DispatchServerEvents>) => {
       // A recovered socket gets its old rooms back; the user's scope may have changed since, so re-fit them.
@@ -75,18 +82,23 @@ export class DispatchPush {
     });
     this.#nsp = nsp;
     const log = deps.logger.child({ component: 'dispatch-io' });
-    this.#unsubscribe = deps.alerts.onChange((change, alert) => {
+    const push = async (change: AlertChange, alert: AlertView): Promise<void> => {
       const event = change === 'raised' ? 'alert:raised' : 'alert:updated';
       const rooms = roomsFor(alert);
-      dropEndedSessions(nsp, rooms, deps.authenticate);
+      await dropEndedSessions(nsp, rooms, deps.authenticate);
       nsp.to(rooms).emit(event, alert);
       // "First on a screen" is a response-time milestone: record it when someone was there to see it.
       // Only dispatchers' (region) rooms count: a family page open on the elder is not the centre seeing it.
       const watched = rooms
         .filter((r) => r.startsWith('region:'))
         .some((r) => (nsp.adapter.rooms.get(r)?.size ?? 0) > 0);
-      if (!alert.firstPushedAt && watched) deps.alerts.markPushed(alert.id);
+      if (!alert.firstPushedAt && watched) await deps.alerts.markPushed(alert.id);
       log.debug({ alertId: alert.id, event }, 'pushed');
+    };
+    this.#unsubscribe = deps.alerts.onChange((change, alert) => {
+      this.#pushing = this.#pushing
+        .then(() => push(change, alert))
+        .catch((err: unknown) => log.error({ err, alertId: alert.id }, 'push failed'));
     });
   }
 
@@ -110,6 +122,7 @@ export class DispatchPush {
    */
   async close(): Promise<void> {
     this.#unsubscribe();
+    await this.#pushing;
     this.#io.disconnectSockets(true);
     this.#io.engine.close();
   }

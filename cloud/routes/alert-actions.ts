@@ -16,8 +16,8 @@ const MILESTONES = [
 export const alertActionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
   app.addHook('onRequest', requireUser(deps));
 
-  const guard = (id: string, user: ReturnType<typeof currentUser>) => {
-    const alert = deps.alerts.store.get(id);
+  const guard = async (id: string, user: ReturnType<typeof currentUser>) => {
+    const alert = await deps.alerts.store.get(id);
     if (!alert || !canSeeAlert(user, alert)) return 404;
     return canHandleAlert(user, alert) ? 200 : 403;
   };
@@ -32,7 +32,7 @@ export const alertActionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (ap
     },
     async (request, reply) => {
       const user = currentUser(request);
-      const status = guard(request.params.id, user);
+      const status = await guard(request.params.id, user);
       if (status !== 200)
         return problem(
           reply,
@@ -40,7 +40,10 @@ export const alertActionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (ap
           status === 404 ? 'ERR_NOT_FOUND' : 'ERR_FORBIDDEN',
           'cannot add a note here',
         );
-      const result = deps.alerts.record(request.params.id, user, { action: 'note', note: request.body.note });
+      const result = await deps.alerts.record(request.params.id, user, {
+        action: 'note',
+        note: request.body.note,
+      });
       return result.ok
         ? reply.code(201).send(result.alert)
         : problem(reply, 404, 'ERR_NOT_FOUND', 'no such alert');
@@ -62,7 +65,7 @@ export const alertActionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (ap
     },
     async (request, reply) => {
       const user = currentUser(request);
-      const status = guard(request.params.id, user);
+      const status = await guard(request.params.id, user);
       if (status !== 200)
         return problem(
           reply,
@@ -71,7 +74,7 @@ export const alertActionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (ap
           'cannot record a milestone here',
         );
       const { milestone, note, ...data } = request.body;
-      const result = deps.alerts.record(request.params.id, user, {
+      const result = await deps.alerts.record(request.params.id, user, {
         action: milestone,
         ...(note ? { note } : {}),
         data,

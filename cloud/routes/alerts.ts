@@ -26,7 +26,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, dep
   );
 
   app.get('/api/alerts/:id', { schema: { params: IdParams } }, async (request, reply) => {
-    const alert = deps.alerts.store.get(request.params.id);
+    const alert = await deps.alerts.store.get(request.params.id);
     // Outside the caller's scope is indistinguishable from absent.
     if (!alert || !canSeeAlert(currentUser(request), alert))
       return problem(reply, 404, 'ERR_NOT_FOUND', 'no such alert');
@@ -34,16 +34,16 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, dep
   });
 
   app.get('/api/alerts/:id/timeline', { schema: { params: IdParams } }, async (request, reply) => {
-    const alert = deps.alerts.store.get(request.params.id);
+    const alert = await deps.alerts.store.get(request.params.id);
     if (!alert || !canSeeAlert(currentUser(request), alert))
       return problem(reply, 404, 'ERR_NOT_FOUND', 'no such alert');
-    const timeline = deps.alerts.store.timeline(alert.id);
+    const timeline = await deps.alerts.store.timeline(alert.id);
     // Families see what the centre is doing, not the operators' own notes and names.
     return currentUser(request).role === 'family' ? centreEntries(timeline) : timeline;
   });
 
-  const guard = (id: string, request: Parameters<typeof currentUser>[0]) => {
-    const alert = deps.alerts.store.get(id);
+  const guard = async (id: string, request: Parameters<typeof currentUser>[0]) => {
+    const alert = await deps.alerts.store.get(id);
     const user = currentUser(request);
     if (!alert || !canSeeAlert(user, alert)) return { status: 404 as const };
     if (!canHandleAlert(user, alert)) return { status: 403 as const };
@@ -60,11 +60,11 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, dep
     '/api/alerts/:id/ack',
     { schema: { params: IdParams, body: Type.Optional(Type.Object({ note: Note })) } },
     async (request, reply) => {
-      const g = guard(request.params.id, request);
+      const g = await guard(request.params.id, request);
       if (g.status === 404) return problem(reply, 404, 'ERR_NOT_FOUND', 'no such alert');
       if (g.status === 403)
         return problem(reply, 403, 'ERR_FORBIDDEN', 'your role cannot acknowledge alerts');
-      return answer(deps.alerts.acknowledge(request.params.id, g.user, request.body?.note), reply);
+      return answer(await deps.alerts.acknowledge(request.params.id, g.user, request.body?.note), reply);
     },
   );
 
@@ -77,11 +77,11 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, dep
       },
     },
     async (request, reply) => {
-      const g = guard(request.params.id, request);
+      const g = await guard(request.params.id, request);
       if (g.status === 404) return problem(reply, 404, 'ERR_NOT_FOUND', 'no such alert');
       if (g.status === 403) return problem(reply, 403, 'ERR_FORBIDDEN', 'your role cannot resolve alerts');
       return answer(
-        deps.alerts.resolve(request.params.id, g.user, request.body.outcome, request.body.note),
+        await deps.alerts.resolve(request.params.id, g.user, request.body.outcome, request.body.note),
         reply,
       );
     },

@@ -15,7 +15,7 @@ export function auditHook(app: FastifyInstance, audit: AuditLog): void {
     const body = request.body as { id?: unknown; username?: unknown } | undefined;
     if (typeof body?.id === 'string') params.id ??= body.id;
     if (typeof body?.username === 'string') params.username ??= body.username;
-    audit.record(request.user, {
+    await audit.record(request.user, {
       at: new Date().toISOString(),
       method: request.method,
       route: request.routeOptions.url ?? request.url.split('?')[0] ?? '',

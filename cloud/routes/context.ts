@@ -21,7 +21,7 @@ export interface RouteDeps {
   metrics: CloudMetrics;
   logger: Logger;
   /** Resolves a session token to its user, or null. */
-  userForToken(token: string): User | null;
+  userForToken(token: string): Promise<User | null>;
 }
 
 /** The session token a request carries: `Authorization: Bearer …` first, then the cookie. */
@@ -35,7 +35,7 @@ export function requestToken(request: FastifyRequest): string | null {
 export function requireUser(deps: RouteDeps) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const token = requestToken(request);
-    const user = token ? deps.userForToken(token) : null;
+    const user = token ? await deps.userForToken(token) : null;
     if (!user) {
       await reply.code(401).send({
         statusCode: 401,

@@ -6,7 +6,7 @@ import { currentUser, type RouteDeps, requireUser } from './context.ts';
 import { refuseRegion, reportRegion } from './figures.ts';
 
 export interface DeviceRouteDeps extends RouteDeps {
-  deviceHealth(q: { region: string; problem: DeviceProblem }): DeviceHealthRow[];
+  deviceHealth(q: { region: string; problem: DeviceProblem }): Promise<DeviceHealthRow[]>;
 }
 
 /** The device-health page: gateways and devices offline or running out of battery, for dispatch staff. */
@@ -24,7 +24,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<DeviceRouteDeps> = async (a
       },
     },
     async (request, reply) => {
-      const scope = reportRegion(deps, currentUser(request), request.query.region);
+      const scope = await reportRegion(deps, currentUser(request), request.query.region);
       if (!scope.ok) return refuseRegion(reply, scope.status);
       return deps.deviceHealth({ region: scope.region, problem: request.query.problem ?? 'all' });
     },

@@ -43,7 +43,7 @@ export const familyRoutes: FastifyPluginAsyncTypebox<FamilyDeps> = async (app, d
       },
     },
     async (request, reply) =>
-      answer(accept(currentUser(request), request.params.id, request.body ?? {}), reply),
+      answer(await accept(currentUser(request), request.params.id, request.body ?? {}), reply),
   );
 
   // No login: the notification's "On my way" button runs in the service worker, which holds no session;
@@ -60,12 +60,12 @@ export const familyRoutes: FastifyPluginAsyncTypebox<FamilyDeps> = async (app, d
       const { id } = request.params;
       if (!deps.notifications.verify(id, request.body.token))
         return problem(reply, 403, 'ERR_BAD_TOKEN', 'this link is not valid');
-      const sent = deps.notifications.recipientOf(id);
-      const user = sent ? deps.registry.findUser(sent.recipient)?.user : undefined;
+      const sent = await deps.notifications.recipientOf(id);
+      const user = sent ? (await deps.registry.findUser(sent.recipient))?.user : undefined;
       if (!sent || !user) return problem(reply, 404, 'ERR_NOT_FOUND', 'no such notification');
       const { etaMinutes } = request.body;
       deps.logger.info({ alertId: sent.alertId, notificationId: id }, 'family accepted from a notification');
-      return answer(accept(user, sent.alertId, etaMinutes !== undefined ? { etaMinutes } : {}), reply);
+      return answer(await accept(user, sent.alertId, etaMinutes !== undefined ? { etaMinutes } : {}), reply);
     },
   );
 };

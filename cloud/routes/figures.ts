@@ -29,14 +29,14 @@ const Period = {
  * only their own elders, never a community's figures (403); a region outside the scope or unknown
  * is indistinguishable from absent (404).
  */
-export function reportRegion(
+export async function reportRegion(
   deps: RouteDeps,
   user: User,
   requested: string | undefined,
-): { ok: true; region: string } | { ok: false; status: 403 | 404 } {
+): Promise<{ ok: true; region: string } | { ok: false; status: 403 | 404 }> {
   if (user.role === 'family') return { ok: false, status: 403 };
   const region = requested ?? user.scope;
-  if (!regionWithin(region, user.scope) || !deps.registry.regionExists(region))
+  if (!regionWithin(region, user.scope) || !(await deps.registry.regionExists(region)))
     return { ok: false, status: 404 };
   return { ok: true, region };
 }
@@ -69,12 +69,12 @@ function period(
 export const figureRoutes: FastifyPluginAsyncTypebox<FigureRouteDeps> = async (app, deps) => {
   app.addHook('onRequest', requireUser(deps));
 
-  const reportQuery = (
+  const reportQuery = async (
     request: FastifyRequest,
     reply: FastifyReply,
     query: { from?: string; to?: string; region?: string },
   ) => {
-    const scope = reportRegion(deps, currentUser(request), query.region);
+    const scope = await reportRegion(deps, currentUser(request), query.region);
     if (!scope.ok) return { answer: refuseRegion(reply, scope.status) };
     const span = period(query, Date.now());
     if (!span.ok) return { answer: problem(reply, 400, 'ERR_BAD_PERIOD', span.message) };
@@ -85,15 +85,15 @@ export const figureRoutes: FastifyPluginAsyncTypebox<FigureRouteDeps> = async (a
     '/api/figures',
     { schema: { querystring: Type.Object({ ...Period, groupBy: Type.Optional(Type.Enum(GROUP_BYS)) }) } },
     async (request, reply) => {
-      const q = reportQuery(request, reply, request.query);
+      const q = await reportQuery(request, reply, request.query);
       if ('answer' in q) return q.answer;
       return deps.figures.compute({ ...q, groupBy: request.query.groupBy ?? 'none' });
     },
   );
 
   app.get('/api/figures/daily', { schema: { querystring: Type.Object(Period) } }, async (request, reply) => {
-    const q = reportQuery(request, reply, request.query);
+    const q = await reportQuery(request, reply, request.query);
     if ('answer' in q) return q.answer;
-    return { ...q, days: deps.figures.daily(q) };
+    return { ...q, days: await deps.figures.daily(q) };
   });
 };

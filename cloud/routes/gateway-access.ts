@@ -16,17 +16,18 @@ export const gatewayAccessRoutes: FastifyPluginAsyncTypebox<
 > = async (app, deps) => {
   app.addHook('onRequest', requireUser(deps));
 
-  const inScope = (request: Parameters<typeof currentUser>[0], id: string): boolean => {
-    const household = deps.registry.gatewayHousehold(id);
+  const inScope = async (request: Parameters<typeof currentUser>[0], id: string): Promise<boolean> => {
+    const household = await deps.registry.gatewayHousehold(id);
     return household !== null && regionWithin(household.region, currentUser(request).scope);
   };
 
   app.post('/api/gateways/:id/revoke', { schema: { params: Params } }, async (request, reply) => {
     if (currentUser(request).role !== 'admin')
       return problem(reply, 403, 'ERR_FORBIDDEN', 'only admins manage gateways');
-    if (!inScope(request, request.params.id)) return problem(reply, 404, 'ERR_NOT_FOUND', 'no such gateway');
+    if (!(await inScope(request, request.params.id)))
+      return problem(reply, 404, 'ERR_NOT_FOUND', 'no such gateway');
     const revokedAt = timestamp();
-    deps.registry.revokeGateway(request.params.id, revokedAt);
+    await deps.registry.revokeGateway(request.params.id, revokedAt);
     deps.gatewayAccess.emit('changed', request.params.id);
     deps.logger.warn({ gatewayId: request.params.id, by: currentUser(request).username }, 'gateway revoked');
     return { id: request.params.id, revokedAt };
@@ -35,9 +36,10 @@ export const gatewayAccessRoutes: FastifyPluginAsyncTypebox<
   app.post('/api/gateways/:id/rotate', { schema: { params: Params } }, async (request, reply) => {
     if (currentUser(request).role !== 'admin')
       return problem(reply, 403, 'ERR_FORBIDDEN', 'only admins manage gateways');
-    if (!inScope(request, request.params.id)) return problem(reply, 404, 'ERR_NOT_FOUND', 'no such gateway');
+    if (!(await inScope(request, request.params.id)))
+      return problem(reply, 404, 'ERR_NOT_FOUND', 'no such gateway');
     const secret = newSecret();
-    deps.registry.rotateGatewaySecret(request.params.id, await hashSecret(secret));
+    await deps.registry.rotateGatewaySecret(request.params.id, await hashSecret(secret));
     deps.gatewayAccess.emit('changed', request.params.id);
     deps.logger.warn(
       { gatewayId: request.params.id, by: currentUser(request).username },

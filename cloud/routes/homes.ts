@@ -20,8 +20,8 @@ export const homeRoutes: FastifyPluginAsyncTypebox<HomeRouteDeps> = async (app, 
     '/api/households/:id/events',
     { schema: { params: Type.Object({ id: Id }), querystring: Type.Object({ limit: Limit }) } },
     async (request, reply) => {
-      const household = deps.registry.getHousehold(request.params.id);
-      const elders = household ? deps.registry.eldersOf(household.id) : [];
+      const household = await deps.registry.getHousehold(request.params.id);
+      const elders = household ? await deps.registry.eldersOf(household.id) : [];
       const user = currentUser(request);
       const visible =
         household &&
@@ -47,8 +47,8 @@ export const homeRoutes: FastifyPluginAsyncTypebox<HomeRouteDeps> = async (app, 
       },
     },
     async (request, reply) => {
-      const elder = deps.registry.getElder(request.params.id);
-      const household = elder ? deps.registry.getHousehold(elder.householdId) : null;
+      const elder = await deps.registry.getElder(request.params.id);
+      const household = elder ? await deps.registry.getHousehold(elder.householdId) : null;
       if (
         !elder ||
         !household ||
@@ -66,8 +66,8 @@ export const homeRoutes: FastifyPluginAsyncTypebox<HomeRouteDeps> = async (app, 
       if (end <= since) return problem(reply, 400, 'ERR_BAD_PERIOD', 'querystring/until must be after since');
       // Each reading as it came (kept VITALS_RAW_HOURS), or one point per minute (kept VITALS_KEEP_DAYS).
       return resolution === 'minute'
-        ? deps.vitals.minutes(elder.id, since, end, limit ?? 10_080)
-        : deps.vitals.raw(elder.id, since, end, limit ?? 1000);
+        ? await deps.vitals.minutes(elder.id, since, end, limit ?? 10_080)
+        : await deps.vitals.raw(elder.id, since, end, limit ?? 1000);
     },
   );
 };

@@ -1,11 +1,11 @@
-import type { DatabaseSync } from 'node:sqlite';
 import type { FastifyPluginAsync } from 'fastify';
+import type { Sql } from '../db/sql.ts';
 import { CsvError, parseCsv } from '../domain/csv.ts';
 import { importHouseholds } from '../domain/csv-import.ts';
 import { currentUser, problem, type RouteDeps, requireUser } from './context.ts';
 
 /** `POST /api/import/households` (text/csv, admins): households and elders in bulk, all or nothing. */
-export const importRoutes: FastifyPluginAsync<RouteDeps & { db: DatabaseSync }> = async (app, deps) => {
+export const importRoutes: FastifyPluginAsync<RouteDeps & { sql: Sql }> = async (app, deps) => {
   app.addContentTypeParser(
     'text/csv',
     { parseAs: 'string', bodyLimit: 2 * 1024 * 1024 },
@@ -24,7 +24,7 @@ export const importRoutes: FastifyPluginAsync<RouteDeps & { db: DatabaseSync }> 
       if (err instanceof CsvError) return problem(reply, 400, 'ERR_BAD_CSV', err.message);
       throw err;
     }
-    const report = importHouseholds(deps.db, deps.registry, table, user.scope);
+    const report = await importHouseholds(deps.sql, deps.registry, table, user.scope);
     deps.logger.info(
       { by: user.username, imported: report.imported, rows: report.rows.length },
       'household import',

@@ -19,23 +19,23 @@ export const inventoryRoutes: FastifyPluginAsyncTypebox<InventoryRouteDeps> = as
       await problem(reply, 403, 'ERR_FORBIDDEN', 'the installation lists are for admins');
   });
 
-  const region = (request: FastifyRequest, requested: string | undefined): string | null => {
+  const region = async (request: FastifyRequest, requested: string | undefined): Promise<string | null> => {
     const scope = currentUser(request).scope;
     const wanted = requested ?? scope;
-    return regionWithin(wanted, scope) && deps.registry.regionExists(wanted) ? wanted : null;
+    return regionWithin(wanted, scope) && (await deps.registry.regionExists(wanted)) ? wanted : null;
   };
   const schema = { querystring: Query };
 
   app.get('/api/households', { schema }, async (request, reply) => {
-    const r = region(request, request.query.region);
-    return r ? deps.inventory.households(r) : problem(reply, 404, 'ERR_NOT_FOUND', 'no such region');
+    const r = await region(request, request.query.region);
+    return r ? await deps.inventory.households(r) : problem(reply, 404, 'ERR_NOT_FOUND', 'no such region');
   });
   app.get('/api/elders', { schema }, async (request, reply) => {
-    const r = region(request, request.query.region);
-    return r ? deps.inventory.elders(r) : problem(reply, 404, 'ERR_NOT_FOUND', 'no such region');
+    const r = await region(request, request.query.region);
+    return r ? await deps.inventory.elders(r) : problem(reply, 404, 'ERR_NOT_FOUND', 'no such region');
   });
   app.get('/api/gateways', { schema }, async (request, reply) => {
-    const r = region(request, request.query.region);
-    return r ? deps.inventory.gateways(r) : problem(reply, 404, 'ERR_NOT_FOUND', 'no such region');
+    const r = await region(request, request.query.region);
+    return r ? await deps.inventory.gateways(r) : problem(reply, 404, 'ERR_NOT_FOUND', 'no such region');
   });
 };

@@ -63,7 +63,7 @@ export const meNotificationRoutes: FastifyPluginAsyncTypebox<MeNotificationDeps>
     async (request, reply) => {
       const { endpoint, keys } = request.body;
       if (badUrl(endpoint)) return problem(reply, 400, 'ERR_BAD_REQUEST', 'body/endpoint is not a URL');
-      deps.notifications.subscribe(currentUser(request).username, endpoint, keys);
+      await deps.notifications.subscribe(currentUser(request).username, endpoint, keys);
       return reply.code(201).send({ endpoint });
     },
   );
@@ -77,9 +77,9 @@ export const meNotificationRoutes: FastifyPluginAsyncTypebox<MeNotificationDeps>
     async (request, reply) => {
       const { endpoint } = request.body;
       // Only one's own: another user's endpoint is as absent as an unknown one.
-      if (!deps.notifications.pushEndpoints(currentUser(request).username).includes(endpoint))
+      if (!(await deps.notifications.pushEndpoints(currentUser(request).username)).includes(endpoint))
         return problem(reply, 404, 'ERR_NOT_FOUND', 'no such subscription');
-      deps.notifications.unsubscribe(endpoint);
+      await deps.notifications.unsubscribe(endpoint);
       return reply.code(204).send();
     },
   );
@@ -100,7 +100,7 @@ export const meNotificationRoutes: FastifyPluginAsyncTypebox<MeNotificationDeps>
       ...(webhook ? { webhook } : {}),
       ...(quietHours && quietHours.start !== quietHours.end ? { quietHours } : {}),
     };
-    deps.notifications.setPrefs(currentUser(request).username, prefs);
+    await deps.notifications.setPrefs(currentUser(request).username, prefs);
     return prefs;
   });
 };

@@ -34,8 +34,8 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
       await problem(reply, 403, 'ERR_FORBIDDEN', 'provisioning is for admins');
   });
 
-  const inScope = (request: FastifyRequest, householdId: string): boolean => {
-    const household = deps.registry.getHousehold(householdId);
+  const inScope = async (request: FastifyRequest, householdId: string): Promise<boolean> => {
+    const household = await deps.registry.getHousehold(householdId);
     return household !== null && regionWithin(household.region, currentUser(request).scope);
   };
 
@@ -55,8 +55,8 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
     if (!regionWithin(request.body.region, currentUser(request).scope)) {
       return problem(reply, 403, 'ERR_OUT_OF_SCOPE', 'body/region is outside your scope');
     }
-    return provision(reply, () => {
-      deps.registry.insertHousehold(request.body);
+    return provision(reply, async () => {
+      await deps.registry.insertHousehold(request.body);
       deps.logger.info(
         { householdId: request.body.id, by: currentUser(request).username },
         'household provisioned',
@@ -66,11 +66,14 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
   });
 
   app.post('/api/elders', { schema: { body: Elder } }, async (request, reply) => {
-    if (deps.registry.getHousehold(request.body.householdId) && !inScope(request, request.body.householdId)) {
+    if (
+      (await deps.registry.getHousehold(request.body.householdId)) &&
+      !(await inScope(request, request.body.householdId))
+    ) {
       return problem(reply, 403, 'ERR_OUT_OF_SCOPE', 'body/householdId is outside your scope');
     }
-    return provision(reply, () => {
-      deps.registry.insertElder(request.body);
+    return provision(reply, async () => {
+      await deps.registry.insertElder(request.body);
       deps.logger.info({ elderId: request.body.id, by: currentUser(request).username }, 'elder provisioned');
       return { id: request.body.id };
     });
@@ -78,13 +81,13 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
 
   app.post('/api/gateways', { schema: { body: Gateway } }, async (request, reply) => {
     const { id, householdId, devices } = request.body;
-    if (deps.registry.getHousehold(householdId) && !inScope(request, householdId)) {
+    if ((await deps.registry.getHousehold(householdId)) && !(await inScope(request, householdId))) {
       return problem(reply, 403, 'ERR_OUT_OF_SCOPE', 'body/householdId is outside your scope');
     }
     const secret = newSecret();
     const secretHash = await hashSecret(secret);
-    return provision(reply, () => {
-      deps.registry.insertGateway({
+    return provision(reply, async () => {
+      await deps.registry.insertGateway({
         id,
         householdId,
         secretHash,

@@ -8,7 +8,7 @@ import type { RegionRow } from '../domain/registry.ts';
 import { currentUser, problem, type RouteDeps, requireUser } from './context.ts';
 
 export interface RegionRouteDeps extends RouteDeps {
-  regionTree(scope: string): RegionNode[];
+  regionTree(scope: string): Promise<RegionNode[]>;
 }
 
 const RegionId = Type.String({ pattern: REGION_ID_PATTERN });
@@ -42,7 +42,7 @@ export const regionRoutes: FastifyPluginAsyncTypebox<RegionRouteDeps> = async (a
     // A new city would sit above every admin's scope.
     if (parent === null || !regionWithin(parent, admin.scope))
       return problem(reply, 403, 'ERR_OUT_OF_SCOPE', 'body/parent is outside your scope');
-    const parentLevel = deps.registry.regionLevel(parent);
+    const parentLevel = await deps.registry.regionLevel(parent);
     if (parentLevel === null)
       return problem(reply, 400, 'ERR_BAD_REFERENCE', `body/parent: no region ${parent}`);
     const expected = childLevel(parentLevel as RegionRow['level']);
@@ -57,9 +57,10 @@ export const regionRoutes: FastifyPluginAsyncTypebox<RegionRouteDeps> = async (a
       );
     const badId = childIdProblem(id, parent);
     if (badId) return problem(reply, 400, 'ERR_BAD_ID', `body/id ${badId}`);
-    if (deps.registry.regionExists(id)) return problem(reply, 409, 'ERR_CONFLICT', `region ${id} exists`);
+    if (await deps.registry.regionExists(id))
+      return problem(reply, 409, 'ERR_CONFLICT', `region ${id} exists`);
     const region: RegionRow = { id, name, level, parent };
-    deps.registry.insertRegion(region);
+    await deps.registry.insertRegion(region);
     deps.logger.info({ regionId: id, level, by: admin.username }, 'region added');
     return reply.code(201).send(region);
   });

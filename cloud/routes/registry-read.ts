@@ -16,7 +16,7 @@ export const registryReadRoutes: FastifyPluginAsyncTypebox<RegistryReadDeps> = a
   app.addHook('onRequest', requireUser(deps));
 
   app.get('/api/elders/:id', { schema: { params: IdParams } }, async (request, reply) => {
-    const elder = deps.directory.elder(request.params.id);
+    const elder = await deps.directory.elder(request.params.id);
     // Outside the caller's scope is indistinguishable from absent.
     if (!elder || !covers(currentUser(request), { region: elder.region, elderId: elder.id }))
       return problem(reply, 404, 'ERR_NOT_FOUND', 'no such elder');
@@ -24,7 +24,7 @@ export const registryReadRoutes: FastifyPluginAsyncTypebox<RegistryReadDeps> = a
   });
 
   app.get('/api/households/:id', { schema: { params: IdParams } }, async (request, reply) => {
-    const household = deps.directory.household(request.params.id);
+    const household = await deps.directory.household(request.params.id);
     const user = currentUser(request);
     // A family member sees the home of any of their elders; staff see the homes in their region.
     const visible =

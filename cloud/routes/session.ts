@@ -28,7 +28,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
       reply.header('retry-after', String(wait));
       return problem(reply, 429, 'ERR_LOCKED', `too many failed logins; try again in ${wait} s`);
     }
-    const found = deps.registry.findUser(username);
+    const found = await deps.registry.findUser(username);
     // Hash even for unknown users, so the answer's timing does not tell who exists.
     const ok = await verifySecret(password, found?.passwordHash ?? DUMMY_HASH);
     if (!found || !ok) {
@@ -43,7 +43,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
       deps.logger.warn({ username, ip: request.ip }, 'login refused: account disabled');
       return problem(reply, 401, 'ERR_ACCOUNT_DISABLED', 'this account is disabled; ask an administrator');
     }
-    const { token, expiresAt } = deps.sessions.create(found.user.username);
+    const { token, expiresAt } = await deps.sessions.create(found.user.username);
     reply.setCookie(SESSION_COOKIE, token, {
       httpOnly: true,
       sameSite: 'strict',
@@ -66,7 +66,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
 
   app.delete('/api/session', { onRequest: requireUser(deps) }, async (request, reply) => {
     const token = requestToken(request);
-    if (token) deps.sessions.revoke(token);
+    if (token) await deps.sessions.revoke(token);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.code(204).send();
   });

@@ -32,16 +32,19 @@ export const simRoutes: FastifyPluginAsyncTypebox<SimRouteDeps> = async (app, de
   });
 
   /** The simulated homes the admin may drive: registered, and inside the admin's region. */
-  const homesOf = (simulator: HomeSimulatorPort, user: User): SimHomeView[] =>
-    simulator.homes().flatMap((home) => {
-      const household = deps.registry.getHousehold(home.householdId);
-      if (!household || !regionWithin(household.region, user.scope)) return [];
-      const elderNames = deps.registry.eldersOf(household.id).map((e) => e.name);
-      return [{ ...home, address: household.address, elderNames }];
-    });
+  const homesOf = async (simulator: HomeSimulatorPort, user: User): Promise<SimHomeView[]> => {
+    const views: SimHomeView[] = [];
+    for (const home of simulator.homes()) {
+      const household = await deps.registry.getHousehold(home.householdId);
+      if (!household || !regionWithin(household.region, user.scope)) continue;
+      const elderNames = (await deps.registry.eldersOf(household.id)).map((e) => e.name);
+      views.push({ ...home, address: household.address, elderNames });
+    }
+    return views;
+  };
 
   app.get('/api/sim/homes', async (request) =>
-    deps.simulator ? homesOf(deps.simulator, currentUser(request)) : [],
+    deps.simulator ? await homesOf(deps.simulator, currentUser(request)) : [],
   );
 
   app.post(
@@ -59,7 +62,7 @@ export const simRoutes: FastifyPluginAsyncTypebox<SimRouteDeps> = async (app, de
       const simulator = deps.simulator;
       if (!simulator)
         return problem(reply, 404, 'ERR_NO_SIMULATOR', 'this cloud runs without simulated homes');
-      if (!homesOf(simulator, currentUser(request)).some((h) => h.gatewayId === gatewayId))
+      if (!(await homesOf(simulator, currentUser(request))).some((h) => h.gatewayId === gatewayId))
         return problem(reply, 404, 'ERR_NOT_FOUND', 'no such simulated home');
       try {
         const { eventId } = await simulator.act(gatewayId, action);

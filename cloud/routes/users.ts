@@ -11,7 +11,7 @@ import { currentUser, problem, type RouteDeps, requireUser } from './context.ts'
 export interface UserRouteDeps extends RouteDeps {
   users: UserStore;
   /** Ends every REST session of the user and hangs up their sockets, at once. */
-  endSessions(username: string): void;
+  endSessions(username: string): Promise<void>;
   /** Hangs up the user's sockets only, so they reconnect into the rooms of their changed scope. */
   dropSockets(username: string): void;
 }
@@ -58,7 +58,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<UserRouteDeps> = async (app, 
   });
 
   /** Where a user of `role` may sit, checked against the admin's scope; family users follow elders. */
-  const place = (admin: User, role: Role, scope?: string, elderIds?: string[]): Placement => {
+  const place = async (admin: User, role: Role, scope?: string, elderIds?: string[]): Promise<Placement> => {
     if (role === 'family') {
       if (scope !== undefined)
         return refuse(400, 'ERR_BAD_FIELD', 'body/scope: family users follow elders (elderIds), not a scope');
@@ -66,8 +66,8 @@ export const userRoutes: FastifyPluginAsyncTypebox<UserRouteDeps> = async (app, 
         return refuse(400, 'ERR_ELDERS_REQUIRED', 'body/elderIds: a family user needs at least one elder');
       const regions: string[] = [];
       for (const [i, id] of elderIds.entries()) {
-        const elder = deps.registry.getElder(id);
-        const household = elder ? deps.registry.getHousehold(elder.householdId) : null;
+        const elder = await deps.registry.getElder(id);
+        const household = elder ? await deps.registry.getHousehold(elder.householdId) : null;
         if (!household) return refuse(400, 'ERR_BAD_REFERENCE', `body/elderIds/${i}: no elder ${id}`);
         if (!regionWithin(household.region, admin.scope))
           return refuse(403, 'ERR_OUT_OF_SCOPE', `body/elderIds/${i}: elder ${id} is outside your scope`);
@@ -80,14 +80,14 @@ export const userRoutes: FastifyPluginAsyncTypebox<UserRouteDeps> = async (app, 
     if (scope === undefined) return refuse(400, 'ERR_SCOPE_REQUIRED', 'body/scope: staff need a region');
     if (!regionWithin(scope, admin.scope))
       return refuse(403, 'ERR_OUT_OF_SCOPE', 'body/scope is outside your scope');
-    if (!deps.registry.regionExists(scope))
+    if (!(await deps.registry.regionExists(scope)))
       return refuse(400, 'ERR_BAD_REFERENCE', `body/scope: no region ${scope}`);
     return { ok: true, change: { role, scope, elderIds: [] } };
   };
 
   /** The user named in the URL when they lie inside the admin's scope; otherwise as if absent. */
-  const target = (request: FastifyRequest, username: string) => {
-    const user = deps.users.get(username);
+  const target = async (request: FastifyRequest, username: string) => {
+    const user = await deps.users.get(username);
     return user && regionWithin(user.scope, currentUser(request).scope) ? user : null;
   };
 
@@ -100,15 +100,15 @@ export const userRoutes: FastifyPluginAsyncTypebox<UserRouteDeps> = async (app, 
 
   app.post('/api/users', { schema: { body: NewUser } }, async (request, reply) => {
     const { username, password, role, scope, elderIds } = request.body;
-    const placed = place(currentUser(request), role, scope, elderIds);
+    const placed = await place(currentUser(request), role, scope, elderIds);
     if (!placed.ok) return problem(reply, placed.status, placed.code, placed.message);
     const refused = weak(reply, username, password);
     if (refused) return refused;
     const passwordHash = await hashSecret(password);
-    if (!deps.users.create({ username, passwordHash, ...placed.change }))
+    if (!(await deps.users.create({ username, passwordHash, ...placed.change })))
       return problem(reply, 409, 'ERR_CONFLICT', `user ${username} exists`);
     deps.logger.info({ username, role, by: currentUser(request).username }, 'user created');
-    return reply.code(201).send(deps.users.get(username));
+    return reply.code(201).send(await deps.users.get(username));
   });
 
   app.patch(
@@ -116,7 +116,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<UserRouteDeps> = async (app, 
     { schema: { params: Params, body: UserPatch } },
     async (request, reply) => {
       const admin = currentUser(request);
-      const current = target(request, request.params.username);
+      const current = await target(request, request.params.username);
       if (!current) return problem(reply, 404, 'ERR_NOT_FOUND', 'no such user');
       const { disabled, ...body } = request.body;
       const role = body.role ?? current.role;
@@ -124,7 +124,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<UserRouteDeps> = async (app, 
       const scope =
         body.scope ?? (role !== 'family' && current.role !== 'family' ? current.scope : undefined);
       const elderIds = body.elderIds ?? (role === 'family' ? current.elderIds : undefined);
-      const placed = place(admin, role, scope, elderIds);
+      const placed = await place(admin, role, scope, elderIds);
       if (!placed.ok) return problem(reply, placed.status, placed.code, placed.message);
       const { change } = placed;
       const moved = change.role !== current.role || change.scope !== current.scope;
@@ -136,8 +136,8 @@ export const userRoutes: FastifyPluginAsyncTypebox<UserRouteDeps> = async (app, 
           'you cannot disable yourself or change your own role or scope',
         );
       const disabledAt = disabled === undefined ? undefined : disabled ? new Date().toISOString() : null;
-      deps.users.update(current.username, change, disabledAt);
-      if (disabled === true) deps.endSessions(current.username);
+      await deps.users.update(current.username, change, disabledAt);
+      if (disabled === true) await deps.endSessions(current.username);
       else if (moved || JSON.stringify(change.elderIds) !== JSON.stringify(current.elderIds ?? []))
         deps.dropSockets(current.username);
       deps.logger.warn(
@@ -152,13 +152,13 @@ export const userRoutes: FastifyPluginAsyncTypebox<UserRouteDeps> = async (app, 
     '/api/users/:username/password',
     { schema: { params: Params, body: Type.Object({ password: Password }) } },
     async (request, reply) => {
-      const current = target(request, request.params.username);
+      const current = await target(request, request.params.username);
       if (!current) return problem(reply, 404, 'ERR_NOT_FOUND', 'no such user');
       const refused = weak(reply, current.username, request.body.password);
       if (refused) return refused;
-      deps.users.setPasswordHash(current.username, await hashSecret(request.body.password));
+      await deps.users.setPasswordHash(current.username, await hashSecret(request.body.password));
       // Whoever held the old password is out at once, on every device.
-      deps.endSessions(current.username);
+      await deps.endSessions(current.username);
       deps.logger.warn({ username: current.username, by: currentUser(request).username }, 'password reset');
       return reply.code(204).send();
     },

@@ -37,9 +37,9 @@ export const visitRoutes: FastifyPluginAsyncTypebox<VisitRouteDeps> = async (app
   app.addHook('onRequest', requireUser(deps));
 
   /** The elder when the caller may see them (family: their own), else null (→ 404). */
-  const visibleElder = (request: FastifyRequest, id: string) => {
-    const elder = deps.registry.getElder(id);
-    const household = elder ? deps.registry.getHousehold(elder.householdId) : null;
+  const visibleElder = async (request: FastifyRequest, id: string) => {
+    const elder = await deps.registry.getElder(id);
+    const household = elder ? await deps.registry.getHousehold(elder.householdId) : null;
     if (!elder || !household) return null;
     return covers(currentUser(request), { region: household.region, elderId: elder.id }) ? elder : null;
   };
@@ -50,10 +50,10 @@ export const visitRoutes: FastifyPluginAsyncTypebox<VisitRouteDeps> = async (app
     async (request, reply) => {
       const user = currentUser(request);
       if (user.role === 'family') return problem(reply, 403, 'ERR_FORBIDDEN', 'visits are recorded by staff');
-      const elder = visibleElder(request, request.params.id);
+      const elder = await visibleElder(request, request.params.id);
       if (!elder) return problem(reply, 404, 'ERR_NOT_FOUND', 'no such elder');
       try {
-        const visit = deps.visits.record({ ...request.body, elderId: elder.id }, user.username);
+        const visit = await deps.visits.record({ ...request.body, elderId: elder.id }, user.username);
         deps.logger.info({ visitId: visit.id, elderId: elder.id, kind: visit.kind }, 'visit recorded');
         return reply.code(201).send(visit);
       } catch (err) {
@@ -74,7 +74,7 @@ export const visitRoutes: FastifyPluginAsyncTypebox<VisitRouteDeps> = async (app
       },
     },
     async (request, reply) => {
-      const elder = visibleElder(request, request.params.id);
+      const elder = await visibleElder(request, request.params.id);
       if (!elder) return problem(reply, 404, 'ERR_NOT_FOUND', 'no such elder');
       return deps.visits.listForElder(elder.id, request.query.limit ?? 1000);
     },
@@ -84,14 +84,14 @@ export const visitRoutes: FastifyPluginAsyncTypebox<VisitRouteDeps> = async (app
     '/api/visits/overdue',
     { schema: { querystring: Type.Object({ region: Region }) } },
     async (request, reply) => {
-      const scope = reportRegion(deps, currentUser(request), request.query.region);
+      const scope = await reportRegion(deps, currentUser(request), request.query.region);
       if (!scope.ok) return refuseRegion(reply, scope.status);
       const now = Date.now();
       return {
         region: scope.region,
         asOf: new Date(now).toISOString(),
         intervalDays: VISIT_INTERVAL_DAYS,
-        communities: deps.visits.overdue(scope.region, now),
+        communities: await deps.visits.overdue(scope.region, now),
       };
     },
   );
@@ -107,7 +107,7 @@ export const visitRoutes: FastifyPluginAsyncTypebox<VisitRouteDeps> = async (app
       },
     },
     async (request, reply) => {
-      const scope = reportRegion(deps, currentUser(request), request.query.region);
+      const scope = await reportRegion(deps, currentUser(request), request.query.region);
       if (!scope.ok) return refuseRegion(reply, scope.status);
       return deps.visits.monthlyRate(scope.region, request.query.month ?? localMonth(Date.now()));
     },

@@ -1,5 +1,4 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { transaction } from '../db/database.ts';
 
 /** The oldest spooled lines, and the sequence number of the last of them (what `remove` takes). */
 export interface SpoolBatch {
@@ -49,15 +48,19 @@ export class Spool {
   /** Appends `lines` after everything spooled; returns how many of the oldest lines were shed to make room. */
   append(lines: readonly string[]): number {
     if (lines.length === 0) return 0;
-    return transaction(this.#db, () => {
+    // The spool is this process's own file, always SQLite and synchronous: no `Sql` port here.
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
       for (const line of lines) this.#insert.run(line);
-      this.#size += lines.length;
-      const over = this.#size - this.maxPoints;
-      if (over <= 0) return 0;
-      const shed = Number(this.#shed.run(over).changes);
-      this.#size -= shed;
+      const over = this.#size + lines.length - this.maxPoints;
+      const shed = over > 0 ? Number(this.#shed.run(over).changes) : 0;
+      this.#db.exec('COMMIT');
+      this.#size += lines.length - shed;
       return shed;
-    });
+    } catch (err) {
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      throw err;
+    }
   }
 
   /** The oldest `limit` lines, in the order they were appended; null when the spool is empty. */

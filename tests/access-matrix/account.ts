@@ -92,7 +92,7 @@ export const ACCOUNT_ROWS: Row[] = [
     prepare: async (c, fx) => {
       const owner = c.t.side === 'in' && c.caller !== '-' ? c.caller : OTHER_USER;
       c.extra.endpoint = endpointOf(owner, c.n);
-      fx.sys.system.cloud.notifications.subscribe(owner, c.extra.endpoint, PUSH_KEYS);
+      await fx.sys.system.cloud.notifications.subscribe(owner, c.extra.endpoint, PUSH_KEYS);
     },
     path: () => '/api/me/push-subscriptions',
     body: (c) => ({ endpoint: c.extra.endpoint }),

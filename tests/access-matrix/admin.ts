@@ -159,8 +159,8 @@ export const ADMIN_ROWS: Row[] = [
 ];
 
 /** An operator account in the cell's region for the rows that change one. */
-function addUser(fx: Fixture, c: Cell): void {
-  fx.sys.system.cloud.registry.insertUser({
+async function addUser(fx: Fixture, c: Cell): Promise<void> {
+  await fx.sys.system.cloud.registry.insertUser({
     username: `matrix-target-${c.n}`,
     passwordHash: 'never used to log in',
     role: 'operator',

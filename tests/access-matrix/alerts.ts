@@ -10,7 +10,9 @@ const freshAlert = async (c: Cell, fx: Fixture) => {
 const freshNotification = async (c: Cell, fx: Fixture) => {
   await freshAlert(c, fx);
   const outbox = fx.sys.system.cloud.notifications;
-  const sent = outbox.ofAlert(c.alert).find((n) => n.recipient === c.t.family && n.reason === 'alert');
+  const sent = (await outbox.ofAlert(c.alert)).find(
+    (n) => n.recipient === c.t.family && n.reason === 'alert',
+  );
   if (!sent) throw new Error(`no notification of ${c.alert} for ${c.t.family}`);
   c.extra.notification = sent.id;
   c.extra.token = outbox.sign(sent.id);

@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatedHome } from '../../device-sims/mqtt-home.ts';
@@ -119,15 +117,10 @@ describe('the access matrix of Socket.IO /dispatch', () => {
 
   it('a handshake without a token, with a made-up one, a non-string one, an expired or a logged-out one is refused', async () => {
     const expired = await login(sys, 'op-shizishan');
-    const db = new DatabaseSync(join(sys.dataDir, 'cloud.db'));
-    try {
-      db.prepare('UPDATE sessions SET expires_at = ? WHERE token_hash = ?').run(
-        new Date(Date.now() - 1000).toISOString(),
-        createHash('sha256').update(expired).digest('hex'),
-      );
-    } finally {
-      db.close();
-    }
+    await sys.system.cloud.store.run('UPDATE sessions SET expires_at = $1 WHERE token_hash = $2', [
+      new Date(Date.now() - 1000).toISOString(),
+      createHash('sha256').update(expired).digest('hex'),
+    ]);
     const loggedOut = await login(sys, 'op-shizishan');
     expect((await sys.api(loggedOut, 'DELETE', '/api/session')).status).toBe(204);
     const refusals = {

@@ -147,7 +147,7 @@ export async function login(sys: TestSystem, username: string): Promise<string> 
 }
 
 export async function addDistrictAdmin(sys: TestSystem): Promise<void> {
-  sys.system.cloud.registry.insertUser({
+  await sys.system.cloud.registry.insertUser({
     username: DISTRICT_ADMIN.username,
     passwordHash: await hashSecret(DISTRICT_ADMIN.password),
     role: 'admin',
@@ -194,7 +194,11 @@ export async function setUp(sys: TestSystem): Promise<Fixture> {
   const standing = new Map<Target['side'], string>();
   for (const t of [IN, OUT]) {
     // A family user with somewhere to be told gets a notification (and its accept token) for each SOS.
-    sys.system.cloud.notifications.subscribe(t.family, `https://push.example/matrix/${t.family}`, PUSH_KEYS);
+    await sys.system.cloud.notifications.subscribe(
+      t.family,
+      `https://push.example/matrix/${t.family}`,
+      PUSH_KEYS,
+    );
     const home = await sys.home(t.gateway);
     homes.set(t.side, home);
     standing.set(t.side, (await alertOf(sys, city, await home.event('water_leak'))).id);

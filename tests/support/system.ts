@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { io, type Socket } from 'socket.io-client';
+import { afterAll } from 'vitest';
 import { type SimGateway, SimulatedHome } from '../../device-sims/mqtt-home.ts';
 import type { Alert } from '../../protocol/index.ts';
 import { DEMO_WORLD, type System, startSystem } from '../../system/app.ts';
 import { loadConfig } from '../../system/config.ts';
+import { type PostgresServer, startPostgres } from './postgres.ts';
 
 export interface DemoUser {
   username: string;
@@ -41,6 +43,33 @@ export function tempDir(prefix = 'eldercare-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
 }
 
+/**
+ * TEST_DATABASE=postgres: the systems of a test file keep their store on one throwaway PostgreSQL (started
+ * on first use, stopped after the file), each DATA_DIR with a database of its own, so a restart on the
+ * same DATA_DIR finds its store again.
+ */
+const onPostgres = process.env.TEST_DATABASE === 'postgres';
+let postgres: Promise<PostgresServer> | null = null;
+const databases = new Map<string, string>();
+afterAll(async () => {
+  const server = postgres;
+  postgres = null;
+  databases.clear();
+  if (server !== null) await (await server).stop();
+});
+
+/** A database URL on this file's throwaway PostgreSQL, the same one every time for one `key`. */
+export async function postgresDatabase(key: string): Promise<string> {
+  postgres ??= startPostgres();
+  const server = await postgres;
+  let url = databases.get(key);
+  if (!url) {
+    url = await server.newDatabase(`sys_${process.pid}_${databases.size + 1}`);
+    databases.set(key, url);
+  }
+  return url;
+}
+
 /** A whole system in this process on free ports and a temp DATA_DIR; `stop` removes what it made. */
 export class TestSystem {
   system!: System;
@@ -62,11 +91,14 @@ export class TestSystem {
     const t = new TestSystem();
     t.#ownsDir = dataDir === undefined;
     t.dataDir = dataDir ?? (await tempDir());
+    const database =
+      onPostgres && env.DATABASE_URL === undefined ? { DATABASE_URL: await postgresDatabase(t.dataDir) } : {};
     const config = loadConfig({
       HTTP_PORT: String(ports.http ?? 0),
       MQTT_PORT: String(ports.mqtt ?? 0),
       DATA_DIR: t.dataDir,
       SIM_HOMES: '0',
+      ...database,
       ...env,
     });
     t.system = await startSystem(config, logger);

@@ -9,7 +9,7 @@ export { verifyWebhookSignature } from './webhook.ts';
 
 /** The part of the notification outbox the push channel needs. */
 export interface PushSubscriptions {
-  pushKeys(endpoint: string): PushKeys | null;
+  pushKeys(endpoint: string): Promise<PushKeys | null>;
   unsubscribe(endpoint: string): void;
 }
 

@@ -110,7 +110,7 @@ describe('Web Push channel against a local push service', () => {
   function channelFor(subscriptions: Map<string, PushKeys>, gone: string[] = []): WebPushChannel {
     return new WebPushChannel({
       vapid,
-      keysFor: (endpoint) => subscriptions.get(endpoint) ?? null,
+      keysFor: async (endpoint) => subscriptions.get(endpoint) ?? null,
       onGone: (endpoint) => gone.push(endpoint),
     });
   }

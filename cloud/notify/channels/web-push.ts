@@ -12,7 +12,7 @@ export interface PushKeys {
 export interface WebPushOptions {
   vapid: VapidDetails;
   /** The browser's keys of a subscription (`outbox.pushKeys`); null once it was removed. */
-  keysFor(endpoint: string): PushKeys | null;
+  keysFor(endpoint: string): Promise<PushKeys | null>;
   /** The push service no longer knows this subscription (404/410): forget it (`outbox.unsubscribe`). */
   onGone(endpoint: string): void;
   /** How long a push service keeps a message for a device that is offline. */
@@ -71,7 +71,7 @@ export class WebPushChannel implements ChannelSender {
   }
 
   async send(endpoint: string, message: NotificationMessage): Promise<SendResult> {
-    const keys = this.#o.keysFor(endpoint);
+    const keys = await this.#o.keysFor(endpoint);
     // Unsubscribed since this was planned: there is no device left to reach, so nothing to retry.
     if (!keys) return 'gone';
     const details = webpush.generateRequestDetails({ endpoint, keys }, JSON.stringify(pushPayload(message)), {
