@@ -22,6 +22,8 @@ describe('the broker ACL of CONTRACT §3, as a table', () => {
     [cloud, 'eldercare/v1/gw-1/cmd/feedback', true],
     [cloud, 'eldercare/v1/gw-1/devices/d1/event', false],
     [cloud, 'eldercare/v1/gw-1/state', false],
+    [cloud, '$eldercare/journal-ack', true],
+    [gw1, '$eldercare/journal-ack', false],
   ];
   it.each(publishes)('publish by %o to %s is allowed: %s', (who, topic, allowed) => {
     expect(canPublish(who, topic)).toBe(allowed);

@@ -1,4 +1,4 @@
-import { isGatewayCommandTopic, parseTopic, TOPIC_ROOT } from '../protocol/index.ts';
+import { isGatewayCommandTopic, JOURNAL_ACK_TOPIC, parseTopic, TOPIC_ROOT } from '../protocol/index.ts';
 
 /** Who is on the other end of an MQTT connection, decided once at CONNECT. */
 export type Principal = { kind: 'gateway'; gatewayId: string } | { kind: 'service'; name: string };
@@ -6,9 +6,10 @@ export type Principal = { kind: 'gateway'; gatewayId: string } | { kind: 'servic
 /**
  * May `principal` publish to `topic`? The whole publish ACL of CONTRACT §3 in one pure function:
  * a gateway publishes only gateway→cloud topics under its own id, never into `cmd/`; a service (the
- * cloud) publishes only `cmd/` topics to gateways.
+ * cloud) publishes only `cmd/` topics to gateways, and its journal acknowledgements.
  */
 export function canPublish(principal: Principal, topic: string): boolean {
+  if (topic === JOURNAL_ACK_TOPIC) return principal.kind === 'service';
   const parsed = parseTopic(topic);
   if (parsed === null) return false;
   if (principal.kind === 'service') return parsed.kind === 'feedback';

@@ -4,7 +4,14 @@ import type { Duplex } from 'node:stream';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { decodePayload, type EventType, type ParsedTopic, parseTopic } from '../protocol/index.ts';
+import {
+  decodePayload,
+  type EventType,
+  JOURNAL_ACK_TOPIC,
+  type ParsedTopic,
+  parseJournalAck,
+  parseTopic,
+} from '../protocol/index.ts';
 import { logPseudonym } from '../protocol/log-privacy.ts';
 import { canPublish, canSubscribe, type Principal } from './acl.ts';
 import { ConnectAuthenticator, type GatewayVerifier } from './auth.ts';
@@ -106,6 +113,23 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     }
   };
 
+  // The cloud acknowledges events only after committing them (explicitly: see JOURNAL_ACK_TOPIC), and the
+  // journal lets go of them then. In a cluster the journal is shared: any broker may take the ack.
+  const acknowledge = (packet: PublishPacket): void => {
+    const acks = parseJournalAck(packet.payload as Buffer);
+    packet.topic = DROPPED_TOPIC;
+    packet.retain = false;
+    if (!acks) {
+      metrics.dropped.inc({ reason: 'bad_ack' });
+      log.warn({ bytes: (packet.payload as Buffer).length }, 'journal acknowledgement not understood');
+      return;
+    }
+    for (const [gatewayId, eventId] of acks)
+      journal
+        .remove(gatewayId, eventId)
+        .catch((err: unknown) => log.warn({ err, gatewayId, eventId }, 'journal removal failed'));
+  };
+
   const aedes = await Aedes.createBroker({
     id: brokerId,
     ...(cluster ? { mq: cluster.mq, persistence: cluster.persistence } : {}),
@@ -140,6 +164,10 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     },
     authorizePublish: (client, packet, callback) => {
       const principal = client ? principals.get(client) : undefined;
+      if (packet.topic === JOURNAL_ACK_TOPIC && principal?.kind === 'service') {
+        acknowledge(packet);
+        return callback(null);
+      }
       const parsed = parseTopic(packet.topic);
       // An obsolete will published with no client: only a gateway's own state topic is ever a will.
       const allowed = principal ? canPublish(principal, packet.topic) : parsed?.kind === 'gateway-state';
@@ -198,19 +226,6 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   aedes.on('clientError', (client, err) =>
     log.debug({ clientId: client.id, err: err.message }, 'client error'),
   );
-
-  // The cloud acknowledges an event only after committing it: the journal can let go of it then. In a
-  // cluster the journal is shared, so the broker hosting the cloud removes what any broker journaled.
-  aedes.on('ack', (packet, client) => {
-    if (packet?.cmd !== 'publish' || principals.get(client)?.kind !== 'service') return;
-    const parsed = parseTopic(packet.topic);
-    if (parsed?.kind !== 'device-event') return;
-    const decoded = decodePayload('device-event', packet.payload as Buffer);
-    if (!decoded.ok) return;
-    journal
-      .remove(parsed.gatewayId, decoded.value.id)
-      .catch((err: unknown) => log.warn({ err, eventId: decoded.value.id }, 'journal removal failed'));
-  });
 
   const hostsCloud = (): boolean =>
     Object.values((aedes as unknown as { clients: Record<string, Client> }).clients).some(

@@ -3,8 +3,10 @@ import { describe, expect, it } from 'vitest';
 import {
   decodePayload,
   EVENT_TYPES,
+  isId,
   isTimestamp,
   MAX_PAYLOAD_BYTES,
+  parseJournalAck,
   parseTopic,
   regionAncestors,
   regionWithin,
@@ -163,5 +165,44 @@ describe('timestamps and regions', () => {
     expect(regionWithin('ziyang.yanjiang2', 'ziyang.yanjiang')).toBe(false);
     expect(regionWithin('ziyang', 'ziyang.yanjiang')).toBe(false);
     expect(regionAncestors('a.b.c')).toEqual(['a', 'a.b', 'a.b.c']);
+  });
+});
+
+describe('journal acknowledgements from the cloud', () => {
+  it('a well-formed acknowledgement reads back as its pairs', () => {
+    expect(parseJournalAck(JSON.stringify({ acks: [['gw-0001', 'evt-00000001']] }))).toEqual([
+      ['gw-0001', 'evt-00000001'],
+    ]);
+    expect(parseJournalAck('{"acks":[]}')).toEqual([]);
+  });
+
+  it('any other bytes are refused with null, never an exception', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc.uint8Array().map((b) => Buffer.from(b)),
+        ),
+        (payload) => {
+          const acks = parseJournalAck(payload);
+          if (acks === null) return;
+          for (const [gw, ev] of acks) {
+            expect(isId(gw)).toBe(true);
+            expect(ev).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    for (const bad of [
+      '',
+      'null',
+      '[]',
+      '{"acks":{}}',
+      '{"acks":[["gw 1","evt-00000001"]]}',
+      '{"acks":[["gw-1"]]}',
+    ])
+      expect(parseJournalAck(bad)).toBeNull();
   });
 });

@@ -1,4 +1,6 @@
-import { isId } from './ids.ts';
+import { EVENT_ID_PATTERN, isId } from './ids.ts';
+
+const eventIdRe = new RegExp(EVENT_ID_PATTERN);
 
 /** Every MQTT topic of the contract lives under this root (CONTRACT §3). */
 export const TOPIC_ROOT = 'eldercare/v1';
@@ -26,6 +28,40 @@ export const topics = {
     `${TOPIC_ROOT}/+/devices/+/state`,
   ],
 } as const;
+
+/**
+ * Where the cloud acknowledges the events it has committed, so the brokers' journal lets go of them:
+ * `{"acks":[[gatewayId, eventId], …]}`. Only the cloud may publish it; nothing subscribes. An explicit
+ * acknowledgement, not the MQTT PUBACK: with several cloud instances each receives every event and only
+ * the one owning the gateway's partition commits it, so another's PUBACK says nothing about the event.
+ */
+export const JOURNAL_ACK_TOPIC = '$eldercare/journal-ack';
+
+export interface JournalAck {
+  acks: [gatewayId: string, eventId: string][];
+}
+
+/** The acknowledgements of a journal-ack payload; null when it is not one (never throws). */
+export function parseJournalAck(payload: Buffer | string): JournalAck['acks'] | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(payload.toString());
+  } catch {
+    return null;
+  }
+  const acks = (value as { acks?: unknown } | null)?.acks;
+  if (!Array.isArray(acks) || acks.length > 1000) return null;
+  const ok = acks.every(
+    (a) =>
+      Array.isArray(a) &&
+      a.length === 2 &&
+      typeof a[0] === 'string' &&
+      typeof a[1] === 'string' &&
+      isId(a[0]) &&
+      eventIdRe.test(a[1]),
+  );
+  return ok ? (acks as JournalAck['acks']) : null;
+}
 
 const deviceKinds: Record<string, 'device-event' | 'device-vitals' | 'device-state'> = {
   event: 'device-event',

@@ -52,23 +52,27 @@ export class Ingest {
     this.#now = deps.clock ?? Date.now;
   }
 
-  async handle(topic: string, payload: Uint8Array): Promise<void> {
+  /**
+   * Stores what a message says. Answers the id of a device event once it is settled (committed, a
+   * duplicate, or refused for good), which the link then acknowledges to the brokers' journal; else null.
+   */
+  async handle(topic: string, payload: Uint8Array): Promise<string | null> {
     const parsed = parseTopic(topic);
     if (parsed === null || parsed.kind === 'feedback') {
       this.#drop('topic', { topic });
-      return;
+      return null;
     }
     const decoded = decodePayload(parsed.kind, payload);
     if (!decoded.ok) {
       this.#drop(decoded.reason, { gatewayId: parsed.gatewayId, detail: decoded.detail });
-      return;
+      return null;
     }
     this.#d.metrics.ingested.inc({ kind: parsed.kind });
     const at = new Date(this.#now()).toISOString();
     switch (parsed.kind) {
       case 'device-event':
         await this.#event(parsed, decoded.value as EventEnvelope, at);
-        break;
+        return (decoded.value as EventEnvelope).id;
       case 'device-vitals':
         await this.#vitals(parsed, decoded.value as VitalsEnvelope, at);
         break;
@@ -79,6 +83,7 @@ export class Ingest {
         await this.#gatewayState(parsed.gatewayId, decoded.value as GatewayState, at);
         break;
     }
+    return null;
   }
 
   async #context(

@@ -1,6 +1,12 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { type Feedback, topics } from '../../protocol/index.ts';
+import {
+  type Feedback,
+  JOURNAL_ACK_TOPIC,
+  type JournalAck,
+  parseTopic,
+  topics,
+} from '../../protocol/index.ts';
 import type { AlertService } from '../domain/alert-service.ts';
 import type { Ingest } from './ingest.ts';
 
@@ -11,26 +17,33 @@ export interface MqttLinkOptions {
   clientId: string;
   /**
    * false: a persistent session (a broker cluster), so messages wait in the shared store while the cloud
-   * moves brokers, and the broker that delivered a message knows it again at the PUBACK.
+   * moves brokers.
    */
   clean?: boolean;
   ingest: Ingest;
+  /**
+   * Does this instance handle the gateway's messages (it holds the gateway's partition lease)? Messages of
+   * the others' gateways are passed by: neither stored nor acknowledged to the journal. Unset: all.
+   */
+  owns?: (gatewayId: string) => boolean;
   alerts: AlertService;
   logger: Logger;
 }
 
 /**
- * The cloud's connection to the broker, as an ordinary MQTT client. Each message is acknowledged only
- * after `Ingest.handle` has committed it (MQTT.js sends PUBACK when `handleMessage` calls back), so the
- * broker's journal keeps what the cloud has not stored. MQTT.js hands over the next packet only after
- * that callback: messages are handled one at a time, in arrival order. Alert changes go back to the
- * gateway as `cmd/feedback`.
+ * The cloud's connection to the broker, as an ordinary MQTT client. Each message is PUBACKed only after
+ * `Ingest.handle` has committed it (MQTT.js sends PUBACK when `handleMessage` calls back), and each
+ * committed event is then acknowledged to the brokers' journal on JOURNAL_ACK_TOPIC, so the journal keeps
+ * what no cloud has stored. MQTT.js hands over the next packet only after that callback: messages are
+ * handled one at a time, in arrival order. Alert changes go back to the gateway as `cmd/feedback`.
  */
 export class MqttLink {
   readonly #o: MqttLinkOptions;
   readonly #log: Logger;
   #client: MqttClient | null = null;
   #unsubscribe: (() => void) | null = null;
+  #acks: [string, string][] = [];
+  #passed = 0;
 
   constructor(options: MqttLinkOptions) {
     this.#o = options;
@@ -50,8 +63,16 @@ export class MqttLink {
     });
     this.#client = client;
     client.handleMessage = (packet, done) => {
+      const gatewayId = parseTopic(packet.topic)?.gatewayId;
+      if (gatewayId !== undefined && this.#o.owns && !this.#o.owns(gatewayId)) {
+        this.#passed += 1;
+        return done();
+      }
       this.#o.ingest.handle(packet.topic, packet.payload as Buffer).then(
-        () => done(),
+        (eventId) => {
+          if (eventId !== null && gatewayId !== undefined) this.#ack(gatewayId, eventId);
+          done();
+        },
         (err: unknown) => {
           // Not acknowledged: the broker journal still holds it and replays it when we resubscribe.
           this.#log.error({ err, topic: packet.topic }, 'ingest failed; message left unacknowledged');
@@ -76,6 +97,25 @@ export class MqttLink {
       client.publish(topics.feedback(alert.gatewayId), JSON.stringify(feedback), { qos: 1 });
     });
     await subscribed;
+  }
+
+  /** Messages of gateways another instance owns, passed by. */
+  get passed(): number {
+    return this.#passed;
+  }
+
+  /** Acknowledges committed events to the journal, gathered into one message per turn of the loop. */
+  #ack(gatewayId: string, eventId: string): void {
+    this.#acks.push([gatewayId, eventId]);
+    if (this.#acks.length > 1) return;
+    setImmediate(() => {
+      const client = this.#client;
+      while (this.#acks.length > 0) {
+        const acks = this.#acks.splice(0, 500);
+        // QoS 0: an ack lost on the way means a replay, which is a counted duplicate and acked again.
+        client?.publish(JOURNAL_ACK_TOPIC, JSON.stringify({ acks } satisfies JournalAck), { qos: 0 });
+      }
+    });
   }
 
   async stop(): Promise<void> {
