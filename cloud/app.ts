@@ -9,6 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry as MetricsRegistry } from 'prom-client';
+import { LeaseKeeper, LeaseStore } from './cluster/leases.ts';
 import { openStore } from './db/open.ts';
 import type { Sql } from './db/sql.ts';
 import { AlertService } from './domain/alert-service.ts';
@@ -98,7 +99,19 @@ export interface CloudOptions {
    * still reads the cloud's own store. Points that cannot be written wait in `dataDir/influx-spool.db`.
    */
   influx?: Omit<InfluxSinkOptions, 'spoolPath' | 'spoolMaxPoints'> & { spoolMaxPoints?: number };
+  /**
+   * This cloud instance among several sharing one PostgreSQL (CLOUD_ID): with a `databaseUrl` the
+   * instances share the ingest partitions and run the scheduler, notifier and retention sweep one at a
+   * time, by leases in the store. Default `cloud-1`.
+   */
+  instanceId?: string;
+  /** REDIS_URL: Socket.IO pushes go through Redis, so every dashboard sees every alert, whichever instance. */
+  redisUrl?: string | undefined;
 }
+
+/** Ingest partitions shared out among cloud instances (more than instances will ever run, fewer than gateways). */
+export const INGEST_PARTITIONS = 32;
+const SINGLETONS = ['scheduler', 'notifier', 'retention'] as const;
 
 /** Default bound of the InfluxDB spool (INFLUX_SPOOL_POINTS). */
 export const DEFAULT_INFLUX_SPOOL_POINTS = 1_000_000;
@@ -276,7 +289,12 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
       })
     : null;
 
-  const push = new DispatchPush(app.server, { alerts, authenticate: userForToken, logger });
+  const push = new DispatchPush(app.server, {
+    alerts,
+    authenticate: userForToken,
+    logger,
+    ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
+  });
   alerts.onChange((change, alert) => {
     if (change !== 'raised') return;
     metrics.alertsRaised.inc({ type: alert.type, severity: alert.severity });
@@ -288,14 +306,28 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
       'alert raised',
     );
   });
-  const scheduler = new AlertScheduler(alerts, logger, options.tickMs ?? 1000);
+  // Several instances on one PostgreSQL share the work by leases; alone (SQLite) an instance does it all.
+  const instanceId = options.instanceId ?? 'cloud-1';
+  const keeper = options.databaseUrl
+    ? new LeaseKeeper({
+        store: new LeaseStore(db),
+        holder: instanceId,
+        partitions: INGEST_PARTITIONS,
+        singletons: SINGLETONS,
+      })
+    : null;
+  const leads = (name: (typeof SINGLETONS)[number]) => () => keeper === null || keeper.holds(name);
+  const scheduler = new AlertScheduler(alerts, logger, options.tickMs ?? 1000, leads('scheduler'));
   const notifier = new NotificationWorker({
     outbox: notifications,
     alerts,
     channels: options.channels ?? {},
     logger,
+    active: leads('notifier'),
   });
-  const retention = new RetentionSweep(vitals, logger);
+  const retention = new RetentionSweep(vitals, logger, undefined, leads('retention'));
+  // Leases first: an instance that connects before it owns any partition would pass everything by.
+  await keeper?.start();
   if ((options.tickMs ?? 1000) > 0) {
     scheduler.start();
     notifier.start();
@@ -309,6 +341,8 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
     await notifier.stop();
     await retention.stop();
     await link?.stop();
+    // Given back at once, so the other instances take over without waiting for the leases to end.
+    await keeper?.stop();
     // After the link: nothing more is ingested; what the sink holds goes to InfluxDB or its spool.
     await influx?.close();
     await push.close();
@@ -340,6 +374,7 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
         url: brokerUrl,
         clientId: options.mqtt.clientId ?? `cloud-${process.pid}`,
         ingest,
+        ...(keeper ? { owns: (gatewayId: string) => keeper.ownsGateway(gatewayId) } : {}),
         alerts,
         logger,
       });

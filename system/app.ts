@@ -103,9 +103,11 @@ export async function startSystem(config: SystemConfig, logger: Logger): Promise
     mqtt: {
       username: 'svc:cloud',
       password: servicePassword,
-      clientId: 'cloud-1',
+      clientId: config.cluster.cloudId,
       clean: config.cluster.redisUrl === undefined,
     },
+    instanceId: config.cluster.cloudId,
+    redisUrl: config.cluster.redisUrl,
     channels,
     simulator,
     nodeRed: config.nodeRed,

@@ -197,6 +197,7 @@ describe('start-up configuration', () => {
       redisUrl: undefined,
       brokerUrl: undefined,
       servicePassword: undefined,
+      cloudId: 'cloud-1',
     });
     const pw = 'a-service-password-of-24c';
     expect(() => loadConfig({ BROKER_URL: 'mqtt://b:1883', MQTT_SERVICE_PASSWORD: pw })).toThrow(
@@ -209,6 +210,13 @@ describe('start-up configuration', () => {
     expect(
       loadConfig({ BROKER_URL: 'mqtt://b:1883', REDIS_URL: 'redis://r:6379', MQTT_SERVICE_PASSWORD: pw })
         .cluster,
-    ).toEqual({ redisUrl: 'redis://r:6379', brokerUrl: 'mqtt://b:1883', servicePassword: pw });
+    ).toEqual({
+      redisUrl: 'redis://r:6379',
+      brokerUrl: 'mqtt://b:1883',
+      servicePassword: pw,
+      cloudId: 'cloud-1',
+    });
+    expect(loadConfig({ CLOUD_ID: 'cloud-2' }).cluster.cloudId).toBe('cloud-2');
+    expect(() => loadConfig({ CLOUD_ID: 'cloud 2' })).toThrow(/^CLOUD_ID /);
   });
 });

@@ -1,6 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_MAX_PACKET_BYTES } from '../broker/packet-guard.ts';
+import { isId } from '../protocol/index.ts';
 
 /** The settings of `npm start` (CONTRACT §1). Read once at boot; nothing else reads process.env. */
 export interface SystemConfig {
@@ -55,6 +56,8 @@ export interface ClusterConfig {
   brokerUrl: string | undefined;
   /** MQTT_SERVICE_PASSWORD: the cloud's password on every broker; unset: a random one (in-process only). */
   servicePassword: string | undefined;
+  /** CLOUD_ID: this cloud instance's name among several sharing DATABASE_URL (leases, MQTT client id). */
+  cloudId: string;
 }
 
 /** A bad setting: the message names the variable, and start-up ends with exit code 1. */
@@ -225,7 +228,9 @@ function clusterConfig(env: Env): ClusterConfig {
     );
   if (brokerUrl && !servicePassword)
     throw new ConfigError('MQTT_SERVICE_PASSWORD', 'must be set with BROKER_URL (the cloud logs in with it)');
-  return { redisUrl, brokerUrl, servicePassword };
+  const cloudId = optional(env, 'CLOUD_ID') ?? 'cloud-1';
+  if (!isId(cloudId)) throw new ConfigError('CLOUD_ID', 'must be 1 to 64 characters of A-Z a-z 0-9 _ -');
+  return { redisUrl, brokerUrl, servicePassword, cloudId };
 }
 
 function retention(env: Env): SystemConfig['vitalsRetention'] {

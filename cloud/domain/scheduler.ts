@@ -12,16 +12,19 @@ export class AlertScheduler {
   readonly #everyMs: number;
   #timer: NodeJS.Timeout | undefined;
   #beating: Promise<void> | null = null;
+  readonly #active: () => boolean;
 
-  constructor(alerts: AlertService, logger: Logger, everyMs = 1000) {
+  /** `active`: does this instance run the beat now (it holds the scheduler lease of a cluster)? */
+  constructor(alerts: AlertService, logger: Logger, everyMs = 1000, active: () => boolean = () => true) {
     this.#alerts = alerts;
+    this.#active = active;
     this.#log = logger.child({ component: 'scheduler' });
     this.#everyMs = everyMs;
   }
 
   start(): void {
     this.#timer = setInterval(() => {
-      if (this.#beating !== null) return;
+      if (this.#beating !== null || !this.#active()) return;
       this.#beating = this.beat().finally(() => {
         this.#beating = null;
       });

@@ -160,9 +160,17 @@ export class RetentionSweep {
   readonly #everyMs: number;
   #timers: NodeJS.Timeout[] = [];
   #sweeping: Promise<void> | null = null;
+  readonly #active: () => boolean;
 
-  constructor(history: VitalsHistory, logger: Logger, everyMs = 3600_000) {
+  /** `active`: does this instance sweep now (it holds the retention lease of a cluster)? */
+  constructor(
+    history: VitalsHistory,
+    logger: Logger,
+    everyMs = 3600_000,
+    active: () => boolean = () => true,
+  ) {
     this.#history = history;
+    this.#active = active;
     this.#log = logger.child({ component: 'retention' });
     this.#everyMs = everyMs;
   }
@@ -177,7 +185,7 @@ export class RetentionSweep {
 
   /** One sweep at a time: a slow one is not joined by the next. */
   #beat(): void {
-    if (this.#sweeping !== null) return;
+    if (this.#sweeping !== null || !this.#active()) return;
     this.#sweeping = this.sweep().then(() => {
       this.#sweeping = null;
     });

@@ -31,6 +31,7 @@ export class NotificationWorker {
   #stopped = false;
   /** The read of due rows under way: the next beat waits for it, so two beats never pick the same rows. */
   #reading: Promise<unknown> | null = null;
+  readonly #active: () => boolean;
 
   constructor(deps: {
     outbox: NotificationOutbox;
@@ -38,7 +39,10 @@ export class NotificationWorker {
     channels: Partial<Record<Channel, ChannelSender>>;
     logger: Logger;
     everyMs?: number;
+    /** Does this instance send now (it holds the notifier lease of a cluster)? Default: always. */
+    active?: () => boolean;
   }) {
+    this.#active = deps.active ?? (() => true);
     this.#outbox = deps.outbox;
     this.#alerts = deps.alerts;
     this.#channels = deps.channels;
@@ -49,7 +53,7 @@ export class NotificationWorker {
   start(): void {
     this.#stopped = false;
     this.#timer = setInterval(() => {
-      if (this.#reading !== null) return;
+      if (this.#reading !== null || !this.#active()) return;
       // Sends go on in the background (a slow channel holds up no other row); rows in flight are skipped.
       const reading = this.#due().then(
         (due) => {

@@ -1,4 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { type Namespace, Server, type Socket } from 'socket.io';
 import {
@@ -13,6 +15,8 @@ import type { User } from '../domain/scope.ts';
 
 const regionRoom = (region: string): string => `region:${region}`;
 const elderRoom = (elderId: string): string => `elder:${elderId}`;
+/** Every socket of one user, on whichever cloud instance: what a disable or a role change hangs up. */
+const userRoom = (username: string): string => `user:${username}`;
 
 /** The rooms whose members may see an alert: every region above it, and its elder's family. */
 export function roomsFor(alert: Pick<AlertView, 'region' | 'elderId'>): string[] {
@@ -50,12 +54,21 @@ export class DispatchPush {
   readonly #unsubscribe: () => void;
   /** Pushes in the order the changes were committed, each after the one before. */
   #pushing: Promise<void> = Promise.resolve();
+  readonly #redis: Redis | null;
 
+  /**
+   * `redisUrl`: several cloud instances; every emit goes through a Redis stream to the sockets of all of
+   * them (the Redis Streams adapter, which also keeps connection-state recovery working across them).
+   */
   constructor(
     server: HttpServer,
-    deps: { alerts: AlertService; authenticate: Authenticate; logger: Logger },
+    deps: { alerts: AlertService; authenticate: Authenticate; logger: Logger; redisUrl?: string },
   ) {
+    const log = deps.logger.child({ component: 'dispatch-io' });
+    this.#redis = deps.redisUrl ? new Redis(deps.redisUrl, { lazyConnect: false }) : null;
+    this.#redis?.on('error', (err: Error) => log.warn({ err: err.message }, 'redis of the socket adapter'));
     this.#io = new Server(server, {
+      ...(this.#redis ? { adapter: createAdapter(this.#redis) } : {}),
       serveClient: true,
       // Other WebSocket upgrades on this server (MQTT over WebSocket, Node-RED) are not Socket.IO's to destroy.
       destroyUpgrade: false,
@@ -75,13 +88,13 @@ export class DispatchPush {
     });
     nsp.on('connection', (socket: Socket<DispatchClientEvents, DispatchServerEvents>) => {
       // A recovered socket gets its old rooms back; the user's scope may have changed since, so re-fit them.
-      const wanted = roomsOf(socket.data.user as User);
+      const user = socket.data.user as User;
+      const wanted = [...roomsOf(user), userRoom(user.username)];
       for (const room of socket.rooms)
         if (room !== socket.id && !wanted.includes(room)) void socket.leave(room);
       void socket.join(wanted);
     });
     this.#nsp = nsp;
-    const log = deps.logger.child({ component: 'dispatch-io' });
     const push = async (change: AlertChange, alert: AlertView): Promise<void> => {
       const event = change === 'raised' ? 'alert:raised' : 'alert:updated';
       const rooms = roomsFor(alert);
@@ -89,10 +102,18 @@ export class DispatchPush {
       nsp.to(rooms).emit(event, alert);
       // "First on a screen" is a response-time milestone: record it when someone was there to see it.
       // Only dispatchers' (region) rooms count: a family page open on the elder is not the centre seeing it.
-      const watched = rooms
-        .filter((r) => r.startsWith('region:'))
-        .some((r) => (nsp.adapter.rooms.get(r)?.size ?? 0) > 0);
-      if (!alert.firstPushedAt && watched) await deps.alerts.markPushed(alert.id);
+      const regions = rooms.filter((r) => r.startsWith('region:'));
+      if (!alert.firstPushedAt) {
+        if (regions.some((r) => (nsp.adapter.rooms.get(r)?.size ?? 0) > 0))
+          await deps.alerts.markPushed(alert.id);
+        // Nobody here: ask the other instances, outside the push chain (a silent one answers after a timeout).
+        else if (this.#redis)
+          void nsp
+            .in(regions)
+            .fetchSockets()
+            .then((sockets) => (sockets.length > 0 ? deps.alerts.markPushed(alert.id) : undefined))
+            .catch((err: unknown) => log.warn({ err, alertId: alert.id }, 'first-on-screen check failed'));
+      }
       log.debug({ alertId: alert.id, event }, 'pushed');
     };
     this.#unsubscribe = deps.alerts.onChange((change, alert) => {
@@ -106,14 +127,9 @@ export class DispatchPush {
    * Hangs up every socket of `username` (a plain namespace disconnect, which connection-state recovery
    * does not restore): a disabled user's reconnect is refused, a changed user's rejoins their new rooms.
    */
-  disconnectUser(username: string): number {
-    let n = 0;
-    for (const socket of this.#nsp.sockets.values()) {
-      if ((socket.data.user as User | undefined)?.username !== username) continue;
-      socket.disconnect();
-      n++;
-    }
-    return n;
+  disconnectUser(username: string): void {
+    // Through the adapter: the user's sockets on every instance.
+    this.#nsp.in(userRoom(username)).disconnectSockets();
   }
 
   /**
@@ -123,7 +139,9 @@ export class DispatchPush {
   async close(): Promise<void> {
     this.#unsubscribe();
     await this.#pushing;
-    this.#io.disconnectSockets(true);
+    // This instance's sockets only: through the adapter `io.disconnectSockets` would hang up every instance's.
+    this.#io.local.disconnectSockets(true);
     this.#io.engine.close();
+    this.#redis?.disconnect();
   }
 }
