@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { isId } from '../protocol/index.ts';
-import { ConfigError, type Env, integer, LOG_LEVELS, url } from '../system/config.ts';
+import { ConfigError, type Env, hostAndLogLevel, integer, url } from '../system/config.ts';
 import { DEFAULT_MAX_PACKET_BYTES } from './packet-guard.ts';
 
 /** The settings of `npm run broker`: one broker process, alone or in a cluster. Read once at boot. */
@@ -24,12 +24,7 @@ export interface BrokerConfig {
 }
 
 export function loadBrokerConfig(env: Env, cwd = process.cwd()): BrokerConfig {
-  const host = (env.HOST ?? '').trim() || '127.0.0.1';
-  if (!/^[A-Za-z0-9.:[\]-]+$/.test(host))
-    throw new ConfigError('HOST', `is not a host name or address: "${host}"`);
-  const logLevel = (env.LOG_LEVEL ?? '').trim() || 'info';
-  if (!LOG_LEVELS.includes(logLevel))
-    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const { host, logLevel } = hostAndLogLevel(env);
   const servicePassword = (env.MQTT_SERVICE_PASSWORD ?? '').trim();
   if (servicePassword.length < 16)
     throw new ConfigError(

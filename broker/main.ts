@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { ConfigError } from '../system/config.ts';
+import { closeOnSignals } from '../system/signals.ts';
 import { createBroker } from './app.ts';
 import { loadBrokerConfig } from './config.ts';
 import { verifierFor } from './verifiers.ts';
@@ -50,26 +51,12 @@ async function main(): Promise<void> {
     `broker ${broker.aedes.id} listening on mqtt://${config.host}:${port}${config.redisUrl ? ' (cluster)' : ''}`,
   );
 
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
+  closeOnSignals(logger, async () => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    broker
-      .close()
-      .then(() => closed)
-      .then(() => gateways.close())
-      .then(
-        () => process.exit(0),
-        (err: unknown) => {
-          logger.error({ err }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+    await broker.close();
+    await closed;
+    await gateways.close();
+  });
 }
 
 main().catch((err: unknown) => {

@@ -134,13 +134,19 @@ function flag(env: Env, name: string): boolean {
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-export function loadConfig(env: Env, cwd = process.cwd()): SystemConfig {
+/** HOST and LOG_LEVEL, read the same way by `npm start` and `npm run broker`. */
+export function hostAndLogLevel(env: Env): { host: string; logLevel: string } {
   const host = (env.HOST ?? '').trim() || '127.0.0.1';
   if (!/^[A-Za-z0-9.:[\]-]+$/.test(host))
     throw new ConfigError('HOST', `is not a host name or address: "${host}"`);
   const logLevel = (env.LOG_LEVEL ?? '').trim() || 'info';
   if (!LOG_LEVELS.includes(logLevel))
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  return { host, logLevel };
+}
+
+export function loadConfig(env: Env, cwd = process.cwd()): SystemConfig {
+  const { host, logLevel } = hostAndLogLevel(env);
   return {
     httpPort: integer(env, 'HTTP_PORT', 8080, 0, 65535),
     mqttPort: integer(env, 'MQTT_PORT', 1883, 0, 65535),

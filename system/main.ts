@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { DEMO_WORLD, startSystem } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { closeOnSignals } from './signals.ts';
 
 /** `npm start`: reads the environment once, starts everything, prints where to go, stops on a signal. */
 async function main(): Promise<void> {
@@ -24,21 +25,7 @@ async function main(): Promise<void> {
     console.log(
       `    ${u.role.padEnd(10)} ${u.username.padEnd(22)} ${u.password.padEnd(18)} scope ${u.scope}`,
     );
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    system.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  closeOnSignals(logger, () => system.close());
 }
 
 main().catch((err: unknown) => {

@@ -1,50 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PostgresServer, startPostgres } from '../../tests/support/postgres.ts';
-import { migrate } from '../db/migrate.ts';
-import { PgSql } from '../db/pg-sql.ts';
-import type { Sql } from '../db/sql.ts';
-import { SqliteSql } from '../db/sqlite-sql.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { storeEngines } from '../../tests/support/stores.ts';
 import { LeaseKeeper, LeaseStore, partitionOf } from './leases.ts';
 
-let postgres: PostgresServer;
-beforeAll(async () => {
-  postgres = await startPostgres();
-}, 120_000);
-afterAll(async () => {
-  await postgres?.stop();
-});
+const ENGINES = storeEngines().map((e) => [e.name, e] as const);
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-let databases = 0;
-const ENGINES: [string, () => Promise<Sql>][] = [
-  [
-    'SQLite',
-    async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'leases-'));
-      dirs.push(dir);
-      return new SqliteSql(join(dir, 'cloud.db'));
-    },
-  ],
-  ['PostgreSQL', async () => new PgSql(await postgres.newDatabase(`leases_${++databases}`))],
-];
-
-describe.each(ENGINES)('leases in the shared store on %s', (_engine, open) => {
-  let sql: Sql;
+describe.each(ENGINES)('leases in the shared store on %s', (_name, engine) => {
   let leases: LeaseStore;
   beforeAll(async () => {
-    sql = await open();
-    await migrate(sql);
-    leases = new LeaseStore(sql);
-  });
-  afterAll(async () => {
-    await sql?.close();
+    leases = new LeaseStore(await engine.open());
   });
 
   it('a free lease is taken, renewed by its holder, refused to others until it ends, then passes on', async () => {

@@ -2,45 +2,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PostgresServer, startPostgres } from '../../tests/support/postgres.ts';
+import { storeEngines } from '../../tests/support/stores.ts';
 import { migrate } from './migrate.ts';
 import { MIGRATIONS } from './migrations.ts';
-import { PgSql } from './pg-sql.ts';
 import type { Sql } from './sql.ts';
 import { UniqueViolation } from './sql.ts';
 import { SqliteSql } from './sqlite-sql.ts';
 
-/** The same expectations of the `Sql` port, on the embedded SQLite and on a real PostgreSQL. */
-const ENGINES: [name: string, open: (db: string) => Promise<Sql>][] = [
-  [
-    'SQLite',
-    async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'sql-contract-'));
-      const sql = new SqliteSql(join(dir, 'test.db'));
-      sql.db.exec('PRAGMA journal_mode = WAL');
-      const close = sql.close.bind(sql);
-      sql.close = async () => {
-        await close();
-        rmSync(dir, { recursive: true, force: true });
-      };
-      return sql;
-    },
-  ],
-  ['PostgreSQL', async (db) => new PgSql(await postgres.newDatabase(db))],
-];
+/** The same expectations of the `Sql` port, on the embedded SQLite and on a real PostgreSQL: bare stores. */
+const ENGINES = storeEngines().map((e) => [e.name, () => e.open([])] as const);
 
-let postgres: PostgresServer;
-beforeAll(async () => {
-  postgres = await startPostgres();
-}, 120_000);
-afterAll(async () => {
-  await postgres?.stop();
-});
-
-describe.each(ENGINES)('the SQL port on %s', (engine, open) => {
+describe.each(ENGINES)('the SQL port on %s', (_engine, open) => {
   let sql: Sql;
   beforeAll(async () => {
-    sql = await open(`contract_${engine.toLowerCase()}`);
+    sql = await open();
     await sql.exec(`
       CREATE TABLE counters (name TEXT PRIMARY KEY, n INTEGER NOT NULL);
       CREATE TABLE events (id TEXT PRIMARY KEY, at TEXT NOT NULL, value DOUBLE PRECISION);
@@ -161,7 +136,7 @@ describe('the embedded store’s guard against waiting on itself', () => {
 
 describe.each(ENGINES)('the cloud’s migrations on %s', (engine, open) => {
   it('every migration applies, once, and leaves the same tables and columns on both engines', async () => {
-    const sql = await open(`migrate_${engine.toLowerCase()}`);
+    const sql = await open();
     try {
       const ran = await migrate(sql);
       expect(ran).toEqual(MIGRATIONS.map((_, i) => i + 1));
@@ -187,7 +162,7 @@ describe.each(ENGINES)('the cloud’s migrations on %s', (engine, open) => {
   });
 
   it('epoch milliseconds and fractional readings keep their full size', async () => {
-    const sql = await open(`sizes_${engine.toLowerCase()}`);
+    const sql = await open();
     try {
       await migrate(sql);
       await sql.run(
