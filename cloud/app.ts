@@ -240,7 +240,7 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
   });
   await app.register(fastifyStatic, { root: dashboardDir(), index: ['index.html'] });
   await app.register(healthRoutes, deps);
-  await app.register(sessionRoutes, deps);
+  await app.register(sessionRoutes, { ...deps, onLogout: (token) => push.disconnectSession(token) });
   await app.register(alertRoutes, deps);
   await app.register(alertActionRoutes, deps);
   await app.register(provisioningRoutes, deps);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
@@ -17,6 +18,9 @@ const regionRoom = (region: string): string => `region:${region}`;
 const elderRoom = (elderId: string): string => `elder:${elderId}`;
 /** Every socket of one user, on whichever cloud instance: what a disable or a role change hangs up. */
 const userRoom = (username: string): string => `user:${username}`;
+/** Every socket of one session (named by a digest, never the token): what a logout hangs up. */
+const sessionRoom = (token: string): string =>
+  `session:${createHash('sha256').update(token).digest('base64url').slice(0, 22)}`;
 
 /** The rooms whose members may see an alert: every region above it, and its elder's family. */
 export function roomsFor(alert: Pick<AlertView, 'region' | 'elderId'>): string[] {
@@ -55,6 +59,7 @@ export class DispatchPush {
   /** Pushes in the order the changes were committed, each after the one before. */
   #pushing: Promise<void> = Promise.resolve();
   readonly #redis: Redis | null;
+  readonly #sweeper: NodeJS.Timeout;
 
   /**
    * `redisUrl`: several cloud instances; every emit goes through a Redis stream to the sockets of all of
@@ -89,12 +94,14 @@ export class DispatchPush {
     nsp.on('connection', (socket: Socket<DispatchClientEvents, DispatchServerEvents>) => {
       // A recovered socket gets its old rooms back; the user's scope may have changed since, so re-fit them.
       const user = socket.data.user as User;
-      const wanted = [...roomsOf(user), userRoom(user.username)];
+      const wanted = [...roomsOf(user), userRoom(user.username), sessionRoom(socket.data.token as string)];
       for (const room of socket.rooms)
         if (room !== socket.id && !wanted.includes(room)) void socket.leave(room);
       void socket.join(wanted);
     });
     this.#nsp = nsp;
+    this.#sweeper = setInterval(() => this.#sweepEndedSessions(deps.authenticate), 60_000);
+    this.#sweeper.unref();
     const push = async (change: AlertChange, alert: AlertView): Promise<void> => {
       const event = change === 'raised' ? 'alert:raised' : 'alert:updated';
       const rooms = roomsFor(alert);
@@ -132,11 +139,31 @@ export class DispatchPush {
     this.#nsp.in(userRoom(username)).disconnectSockets();
   }
 
+  /** Hangs up the sockets of one session (a logout), on every instance. */
+  disconnectSession(token: string): void {
+    this.#nsp.in(sessionRoom(token)).disconnectSockets();
+  }
+
+  /**
+   * Sessions also end by expiry, which nobody announces: every minute this instance checks its own
+   * sockets' sessions and hangs up the ended ones (alerts pushed from here are checked before each push).
+   */
+  #sweepEndedSessions(authenticate: Authenticate): void {
+    for (const socket of this.#nsp.sockets.values())
+      void authenticate(socket.data.token as string).then(
+        (user) => {
+          if (!user) socket.disconnect(true);
+        },
+        () => {},
+      );
+  }
+
   /**
    * Drops every socket but leaves the HTTP server to Fastify: `io.close()` would wait for the server to
    * close, which waits for open requests, which Fastify only force-closes after its preClose hooks.
    */
   async close(): Promise<void> {
+    clearInterval(this.#sweeper);
     this.#unsubscribe();
     await this.#pushing;
     // This instance's sockets only: through the adapter `io.disconnectSockets` would hang up every instance's.

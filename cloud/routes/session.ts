@@ -18,7 +18,12 @@ const Login = Type.Object({
 });
 
 /** Log in (token + HttpOnly cookie), who am I, log out. */
-export const sessionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
+export interface SessionRouteDeps extends RouteDeps {
+  /** A session ended by logout: its open sockets are hung up (on every cloud instance). */
+  onLogout?: (token: string) => void;
+}
+
+export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRouteDeps> = async (app, deps) => {
   const guard = new LoginGuard();
   app.post('/api/session', { schema: { body: Login } }, async (request, reply) => {
     const { username, password } = request.body;
@@ -66,7 +71,10 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
 
   app.delete('/api/session', { onRequest: requireUser(deps) }, async (request, reply) => {
     const token = requestToken(request);
-    if (token) await deps.sessions.revoke(token);
+    if (token) {
+      await deps.sessions.revoke(token);
+      deps.onLogout?.(token);
+    }
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.code(204).send();
   });

@@ -151,6 +151,19 @@ describe('the access matrix of Socket.IO /dispatch', () => {
     expect(gone.socket.connected).toBe(false);
   });
 
+  it('a logout hangs up that session’s sockets at once, and the same user’s other sessions stay', async () => {
+    const token = await login(sys, 'op-shizishan');
+    const gone = await listen(token);
+    const other = await listen(await login(sys, 'op-shizishan'));
+    const closed = new Promise<string>((resolve) =>
+      gone.socket.once('disconnect', (reason) => resolve(reason)),
+    );
+    expect((await sys.api(token, 'DELETE', '/api/session')).status).toBe(204);
+    expect(await closed).toBe('io server disconnect');
+    await settle();
+    expect(other.socket.connected).toBe(true);
+  });
+
   it('a dropped connection of a logged-out session is not recovered, nor handed what it missed', async () => {
     const token = await login(sys, 'op-shizishan');
     const socket = open({ token }, { reconnection: true, reconnectionDelay: 100, reconnectionDelayMax: 100 });
@@ -160,11 +173,13 @@ describe('the access matrix of Socket.IO /dispatch', () => {
     // An alert received gives the client an offset to recover from.
     const seen = await sos('in');
     await eventually(() => raised.includes(seen.id), 5000, 'the first alert');
+    const hungUp = new Promise((resolve) => socket.once('disconnect', resolve));
     expect((await sys.api(token, 'DELETE', '/api/session')).status).toBe(204);
-    // The network drops; the client comes back with its recovery id and the (now ended) session's token.
-    const back = outcome(socket);
-    socket.io.engine.close();
+    await hungUp;
     const missed = await sos('in');
+    // The client comes back with its recovery id and the (now ended) session's token.
+    const back = outcome(socket);
+    socket.connect();
     expect(await back).toBe('unauthorized');
     socket.io.reconnection(false);
     expect(socket.connected).toBe(false);
