@@ -222,6 +222,11 @@ describe('the dispatch dashboard in a real browser', () => {
     expect(await detail.locator('[data-testid="procedure"] li').count()).toBeGreaterThan(3);
     await detail.getByTestId('device-row').first().waitFor();
     await detail.locator('[data-testid="vitals-chart"] canvas').waitFor();
+    // The week's view draws one point per minute from the cloud's aggregates.
+    await detail.getByTestId('vitals-range-7d').click();
+    await detail.getByTestId('vitals').filter({ hasText: '近 7 天' }).waitFor();
+    await detail.locator('[data-testid="vitals-chart"] canvas').waitFor();
+    expect(await detail.getByTestId('vitals-range-7d').getAttribute('aria-pressed')).toBe('true');
 
     await detail.getByTestId('detail-ack-button').click();
     await detail.getByTestId('responder-input').fill('张建华');

@@ -79,6 +79,10 @@ export const STRINGS = {
   'detail.noContacts': ['No contacts on record.', '暂无联系人。'],
   'detail.noDevices': ['No device information.', '暂无设备信息。'],
   'detail.noVitals': ['No vitals in the last 6 hours.', '近 6 小时无生命体征数据。'],
+  'detail.vitals7d': ['Vitals, last 7 days (per minute)', '近 7 天生命体征（每分钟均值）'],
+  'detail.noVitals7d': ['No vitals in the last 7 days.', '近 7 天无生命体征数据。'],
+  'detail.range6h': ['6 hours', '6 小时'],
+  'detail.range7d': ['7 days', '7 天'],
   'detail.noTimeline': ['No timeline entries.', '暂无处置记录。'],
 
   'profile.age': ['Age', '年龄'],

@@ -17,6 +17,28 @@ import { severityBadge } from './queue-table.ts';
 import { timelineList } from './timeline.ts';
 
 const SIX_HOURS_MS = 6 * 3600_000;
+/** The vitals chart's spans: each reading of the last 6 hours, or one point per minute of the last 7 days. */
+const VITALS_RANGES = {
+  '6h': { ms: SIX_HOURS_MS, resolution: 'raw', title: 'detail.vitals', empty: 'detail.noVitals' },
+  '7d': { ms: 7 * 86_400_000, resolution: 'minute', title: 'detail.vitals7d', empty: 'detail.noVitals7d' },
+} as const;
+type VitalsRange = keyof typeof VITALS_RANGES;
+
+/** One minute of vitals as the API answers it (`resolution=minute`): the chart draws the means. */
+interface MinutePoint {
+  ts: string;
+  mean: VitalsRow;
+}
+
+/** The vitals of `elderId` over `range`, as chart rows. */
+async function vitalsOver(elderId: string, range: VitalsRange): Promise<VitalsRow[] | null> {
+  const { ms, resolution } = VITALS_RANGES[range];
+  const since = enc(new Date(Date.now() - ms).toISOString());
+  const path = `/api/elders/${enc(elderId)}/vitals?since=${since}&resolution=${resolution}`;
+  if (resolution === 'raw') return getOptional<VitalsRow[]>(path).catch(() => null);
+  const points = await getOptional<MinutePoint[]>(path).catch(() => null);
+  return points?.map((p) => ({ ...p.mean, ts: p.ts })) ?? null;
+}
 
 interface Loaded {
   alert: AlertView;
@@ -58,6 +80,7 @@ export class DetailView implements View {
   #data: Loaded | null = null;
   #actionsKey = '';
   #chart: Chart | null = null;
+  #vitalsRange: VitalsRange = '6h';
   #stopped = false;
   readonly #cleanups: (() => void)[] = [];
 
@@ -117,13 +140,12 @@ export class DetailView implements View {
       fill(this.#slot.header, h('p', { class: 'muted', testid: 'detail-missing' }, t('detail.notFound')));
       return;
     }
-    const since = new Date(Date.now() - SIX_HOURS_MS).toISOString();
     const optional = <T>(path: string): Promise<T | null> => getOptional<T>(path).catch(() => null);
     const [timeline, elder, household, vitals] = await Promise.all([
       optional<TimelineEntry[]>(`/api/alerts/${enc(alert.id)}/timeline`),
       optional<ElderDetail>(`/api/elders/${enc(alert.elderId)}`),
       optional<HouseholdDetail>(`/api/households/${enc(alert.householdId)}`),
-      optional<VitalsRow[]>(`/api/elders/${enc(alert.elderId)}/vitals?since=${enc(since)}`),
+      vitalsOver(alert.elderId, this.#vitalsRange),
     ]);
     if (this.#stopped) return;
     this.#data = { alert: this.#ctx.queue.get(this.#id) ?? alert, timeline, elder, household, vitals };
@@ -242,14 +264,44 @@ export class DetailView implements View {
     if (a && age) age.textContent = clock(Date.now() - Date.parse(a.raisedAt));
   }
 
+  /** Shows the other span: its data is fetched, then the chart drawn again. */
+  #showVitals(range: VitalsRange): void {
+    const alert = this.#data?.alert;
+    if (!alert || range === this.#vitalsRange) return;
+    this.#vitalsRange = range;
+    void vitalsOver(alert.elderId, range).then((vitals) => {
+      if (this.#stopped || !this.#data || this.#vitalsRange !== range) return;
+      this.#data = { ...this.#data, vitals };
+      this.#renderVitals(vitals);
+    });
+  }
+
   #renderVitals(rows: VitalsRow[] | null): void {
     this.#chart?.destroy();
     this.#chart = null;
+    const range = VITALS_RANGES[this.#vitalsRange];
+    const tabs = h(
+      'div',
+      { class: 'segmented', role: 'group' },
+      (Object.keys(VITALS_RANGES) as VitalsRange[]).map((r) =>
+        h(
+          'button',
+          {
+            type: 'button',
+            class: r === this.#vitalsRange ? 'on' : '',
+            testid: `vitals-range-${r}`,
+            attrs: { 'aria-pressed': String(r === this.#vitalsRange) },
+            onClick: () => this.#showVitals(r),
+          },
+          t(r === '6h' ? 'detail.range6h' : 'detail.range7d'),
+        ),
+      ),
+    );
     const usable = (rows ?? []).filter((r) => Number.isFinite(Date.parse(r.ts)));
     if (!usable.length) {
       fill(
         this.#slot.vitals,
-        section('vitals', 'detail.vitals', h('p', { class: 'muted' }, t('detail.noVitals'))),
+        section('vitals', range.title, tabs, h('p', { class: 'muted' }, t(range.empty))),
       );
       return;
     }
@@ -265,8 +317,8 @@ export class DetailView implements View {
       ],
       { y: { label: '/min' }, pct: { side: 1, range: [80, 100], label: '%' } },
       200,
-      [(Date.now() - SIX_HOURS_MS) / 1000, Date.now() / 1000],
+      [(Date.now() - range.ms) / 1000, Date.now() / 1000],
     );
-    fill(this.#slot.vitals, section('vitals', 'detail.vitals', this.#chart.el));
+    fill(this.#slot.vitals, section('vitals', range.title, tabs, this.#chart.el));
   }
 }
