@@ -4,10 +4,14 @@ import { parseArgs } from 'node:util';
 import { EVENT_TYPES, type EventType } from '../protocol/index.ts';
 import { type SimGateway, SimulatedHome } from './mqtt-home.ts';
 import { runPtyCommand } from './pty/index.ts';
+import { runScenarioCommand, SCENARIO_HELP } from './scenario/cli.ts';
 
 const HELP = `Device simulators (npm run sim -- COMMAND [options])
 
 Commands:
+  run        play a scenario file (a seeded timeline of SOS, falls, vitals drifts, power cuts,
+             network flaps, draining batteries, wearable falls) against a broker; run --help for more
+  world      write a scenario's generated homes as a world file (to load into a test registry)
   fleet      connect N demo homes; vitals every --vitals-every s, device heartbeats every
              --heartbeat-every s, an SOS somewhere every --sos-every s
   event      one home publishes one event and exits when the broker has acknowledged it
@@ -25,12 +29,16 @@ Options:
   --gateway ID        the home for 'event' (default the first)
   --type TYPE         event type for 'event' (default sos): ${EVENT_TYPES.join(', ')}
   -h, --help          this text
-`;
 
-// `pty` has options of its own, parsed by its module.
+${SCENARIO_HELP}`;
+
+// `pty`, `run` and `world` have options of their own, parsed by their modules.
 if (process.argv[2] === 'pty') {
   await runPtyCommand(process.argv.slice(2));
   process.exit(0);
+}
+if (process.argv[2] === 'run' || process.argv[2] === 'world') {
+  process.exit(await runScenarioCommand(process.argv.slice(2)));
 }
 
 const { values, positionals } = parseArgs({
