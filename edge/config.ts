@@ -50,6 +50,10 @@ export const EdgeConfigSchema = Type.Object({
   gatewayId: Id,
   secret: Type.String({ minLength: 8 }),
   broker: Type.String({ pattern: '^(mqtt|mqtts|ws|wss)://' }),
+  /** Further brokers of a cluster, tried in turn after `broker` when the one in use cannot be reached. */
+  brokers: Type.Optional(
+    Type.Array(Type.String({ pattern: '^(mqtt|mqtts)://[^/?#]+$' }), { minItems: 1, maxItems: 10 }),
+  ),
   dataDir: Type.String({ minLength: 1 }),
   devices: Type.Array(Device, { maxItems: 64 }),
   // Extensions of CONTRACT §5, all optional:

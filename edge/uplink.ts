@@ -8,6 +8,8 @@ export interface UplinkOptions {
   gatewayId: string;
   secret: string;
   broker: string;
+  /** Further brokers of a cluster: MQTT.js moves to the next one each time a connection fails. */
+  brokers?: readonly string[];
   outbox: Outbox;
   logger: Logger;
   reconnectPeriodMs?: number;
@@ -50,6 +52,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
   start(): void {
     const gw = this.#o.gatewayId;
     const client = mqtt.connect(this.#o.broker, {
+      ...(this.#o.brokers?.length ? { servers: brokerServers([this.#o.broker, ...this.#o.brokers]) } : {}),
       username: gw,
       password: this.#o.secret,
       clientId: gw,
@@ -133,4 +136,15 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     }
     this.emit('feedback', decoded.value);
   }
+}
+
+/** MQTT.js's failover list from broker URLs (`mqtt://host:port`, `mqtts://…`), in the order given. */
+export function brokerServers(
+  urls: readonly string[],
+): { host: string; port: number; protocol: 'mqtt' | 'mqtts' }[] {
+  return urls.map((u) => {
+    const url = new URL(u);
+    const protocol = url.protocol === 'mqtts:' ? 'mqtts' : 'mqtt';
+    return { host: url.hostname, port: Number(url.port) || (protocol === 'mqtts' ? 8883 : 1883), protocol };
+  });
 }
