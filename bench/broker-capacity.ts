@@ -12,6 +12,8 @@ export interface BrokerBench {
   servicePassword: string;
   dataDir: string;
   workers: number;
+  /** Extra environment of every broker under test (`--profile-dir` sets NODE_OPTIONS=--cpu-prof). */
+  extraEnv?: Record<string, string>;
 }
 
 export interface StormResult {
@@ -70,7 +72,12 @@ export async function scryptStorm(
   const reconnect: StormResult[] = [];
   for (let run = 0; run < runs.first; run++) {
     const broker = await startBroker(bench);
-    const fleet = await Fleet.start({ population, host: '127.0.0.1', ports: [broker.port], workers: bench.workers });
+    const fleet = await Fleet.start({
+      population,
+      host: '127.0.0.1',
+      ports: [broker.port],
+      workers: bench.workers,
+    });
     try {
       const files = openFiles(broker.pid);
       first.push(await storm(fleet, broker, population.count));
@@ -120,14 +127,25 @@ const MiB = 2 ** 20;
 export async function brokerRamp(
   bench: BrokerBench,
   population: Population,
-  options: { sizes: number[]; throughputAt: number[]; rates: number[]; stepSeconds: number; reconnectRuns: number },
+  options: {
+    sizes: number[];
+    throughputAt: number[];
+    rates: number[];
+    stepSeconds: number;
+    reconnectRuns: number;
+  },
 ): Promise<RampResult> {
   const broker = await startBroker(bench);
   let fleet: Fleet | null = null;
   let subscriber: CountingSubscriber | null = null;
   try {
     subscriber = await CountingSubscriber.open(broker.port, bench.servicePassword);
-    fleet = await Fleet.start({ population, host: '127.0.0.1', ports: [broker.port], workers: bench.workers });
+    fleet = await Fleet.start({
+      population,
+      host: '127.0.0.1',
+      ports: [broker.port],
+      workers: bench.workers,
+    });
     await new Promise((r) => setTimeout(r, 1000));
     const idle = rssBytes(broker.pid);
     const files = openFiles(broker.pid);

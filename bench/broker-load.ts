@@ -37,6 +37,7 @@ export async function throughputLadder(
   const steps: ThroughputStep[] = [];
   let limit: ThroughputResult['limit'] = 'ladder-top';
   for (const rate of options.rates) {
+    if (!subscriber.connected) throw new Error('the subscriber lost its connection to the broker');
     await subscriber.settle(500);
     const before = subscriber.received;
     const cpuBefore = brokerPids.map(cpuSeconds);

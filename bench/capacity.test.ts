@@ -26,6 +26,7 @@ describe('the capacity load generator', () => {
         rates: [400],
         stepSeconds: 1,
         reconnectRuns: 1,
+        rampReconnectRuns: 1,
         ingest: { setups: ['sqlite'], gateways: 10, vitalsPerGateway: 5, eventsPerGateway: 2, runs: 1 },
         workers: 2,
       },
@@ -40,7 +41,9 @@ describe('the capacity load generator', () => {
     expect(scrypt.first.map((s) => [s.gateways, s.failed])).toEqual([[20, 0]]);
     expect(scrypt.reconnect.map((s) => s.gateways)).toEqual([20]);
     // The first connect pays scrypt at the production cost; a reconnect is answered from the digest cache.
-    expect(scrypt.first[0]?.brokerCpuMsPerConnect).toBeGreaterThan(scrypt.reconnect[0]?.brokerCpuMsPerConnect ?? 0);
+    expect(scrypt.first[0]?.brokerCpuMsPerConnect).toBeGreaterThan(
+      scrypt.reconnect[0]?.brokerCpuMsPerConnect ?? 0,
+    );
 
     const broker = json.results.broker as RampResult;
     expect(broker.plateaus.map((p) => [p.gateways, p.connect.gateways, p.connect.failed])).toEqual([

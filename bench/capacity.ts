@@ -8,7 +8,13 @@ import { migrate } from '../cloud/db/migrate.ts';
 import { openSqlite } from '../cloud/db/open.ts';
 import { brokerRamp, clusterThroughput, scryptStorm } from './broker-capacity.ts';
 import { cloudIngest, type IngestSetup } from './cloud-ingest.ts';
-import { ensureDemoWorld, newPopulationKey, PRODUCTION_SCRYPT_N, type Population, provision } from './population.ts';
+import {
+  ensureDemoWorld,
+  newPopulationKey,
+  type Population,
+  PRODUCTION_SCRYPT_N,
+  provision,
+} from './population.ts';
 import { machine, waitForQuiet } from './processes.ts';
 
 export const MEASUREMENTS = ['scrypt', 'broker', 'cluster', 'ingest'] as const;
@@ -25,9 +31,19 @@ export interface CapacityOptions {
   rates: number[];
   stepSeconds: number;
   reconnectRuns: number;
+  /** Reconnect storms of everyone at the top of the ramp (each costs minutes at 18,000: see docs/scaling.md). */
+  rampReconnectRuns: number;
   clusterGateways: number;
-  ingest: { setups: IngestSetup[]; gateways: number; vitalsPerGateway: number; eventsPerGateway: number; runs: number };
+  ingest: {
+    setups: IngestSetup[];
+    gateways: number;
+    vitalsPerGateway: number;
+    eventsPerGateway: number;
+    runs: number;
+  };
   workers: number;
+  /** Write a CPU profile of every broker under test into this directory. */
+  profileDir?: string;
 }
 
 export const FULL: CapacityOptions = {
@@ -39,8 +55,15 @@ export const FULL: CapacityOptions = {
   rates: [2500, 5000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000],
   stepSeconds: 5,
   reconnectRuns: 3,
+  rampReconnectRuns: 1,
   clusterGateways: 2000,
-  ingest: { setups: ['sqlite', 'postgres', 'postgres-cluster'], gateways: 200, vitalsPerGateway: 30, eventsPerGateway: 10, runs: 3 },
+  ingest: {
+    setups: ['sqlite', 'postgres', 'postgres-cluster'],
+    gateways: 200,
+    vitalsPerGateway: 30,
+    eventsPerGateway: 10,
+    runs: 3,
+  },
   workers: 4,
 };
 
@@ -59,7 +82,12 @@ export interface CapacityReport {
 const log = (line: string) => console.error(`[capacity] ${line}`);
 
 /** Runs the measurements named in `options.only`; everything it makes lives in a temp dir it removes. */
-export async function runCapacity(options: CapacityOptions, quietLoad = 0.8): Promise<CapacityReport> {
+export async function runCapacity(
+  options: CapacityOptions,
+  quietLoad = 0.8,
+  /** Called after each measurement with the report so far (a long run keeps what it measured). */
+  progress: (report: CapacityReport) => void = () => {},
+): Promise<CapacityReport> {
   const started = Date.now();
   const dir = await mkdtemp(join(tmpdir(), 'eldercare-bench-'));
   const report: CapacityReport = {
@@ -77,8 +105,16 @@ export async function runCapacity(options: CapacityOptions, quietLoad = 0.8): Pr
     servicePassword: randomBytes(18).toString('base64url'),
     dataDir: join(dir, 'broker'),
     workers: options.workers,
+    ...(options.profileDir
+      ? { extraEnv: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(options.profileDir)}` } }
+      : {}),
   };
-  const production: Population = { prefix: 'gwp', count: options.scryptGateways, key: newPopulationKey(), scryptN: PRODUCTION_SCRYPT_N };
+  const production: Population = {
+    prefix: 'gwp',
+    count: options.scryptGateways,
+    key: newPopulationKey(),
+    scryptN: PRODUCTION_SCRYPT_N,
+  };
   const cheap: Population = {
     prefix: 'gwl',
     count: Math.max(0, ...options.sizes, options.only.includes('cluster') ? options.clusterGateways : 0),
@@ -86,6 +122,7 @@ export async function runCapacity(options: CapacityOptions, quietLoad = 0.8): Pr
     scryptN: 1024,
   };
   const before = async (name: Measurement) => {
+    progress(report);
     report.loadBefore[name] = Math.round((await waitForQuiet(quietLoad, 60_000)) * 100) / 100;
     log(`${name} (load ${report.loadBefore[name]})`);
   };
@@ -96,19 +133,27 @@ export async function runCapacity(options: CapacityOptions, quietLoad = 0.8): Pr
       const sql = openSqlite(storePath);
       await migrate(sql);
       await ensureDemoWorld(sql);
-      if (options.only.includes('scrypt')) await provision(sql, production);
-      await provision(sql, cheap);
+      const populations = options.only.includes('scrypt') ? [production, cheap] : [cheap];
+      for (const population of populations) await provision(sql, population);
       await sql.close();
       report.results.provisionS = Math.round((Date.now() - t0) / 100) / 10;
-      log(`provisioned ${production.count} + ${cheap.count} gateways in ${report.results.provisionS} s`);
+      log(
+        `provisioned ${populations.map((p) => p.count).join(' + ')} gateways in ${report.results.provisionS} s`,
+      );
     }
     if (options.only.includes('scrypt')) {
       await before('scrypt');
-      report.results.scrypt = await scryptStorm(bench, production, { first: options.scryptRuns, reconnect: options.reconnectRuns });
+      report.results.scrypt = await scryptStorm(bench, production, {
+        first: options.scryptRuns,
+        reconnect: options.reconnectRuns,
+      });
     }
     if (options.only.includes('broker')) {
       await before('broker');
-      report.results.broker = await brokerRamp(bench, cheap, options);
+      report.results.broker = await brokerRamp(bench, cheap, {
+        ...options,
+        reconnectRuns: options.rampReconnectRuns,
+      });
     }
     if (options.only.includes('cluster')) {
       await before('cluster');
@@ -123,7 +168,10 @@ export async function runCapacity(options: CapacityOptions, quietLoad = 0.8): Pr
       const ingest: Record<string, unknown> = {};
       for (const setup of options.ingest.setups) {
         log(`ingest on ${setup}`);
-        ingest[setup] = await cloudIngest(setup, { ...options.ingest, workers: Math.min(2, options.workers) });
+        ingest[setup] = await cloudIngest(setup, {
+          ...options.ingest,
+          workers: Math.min(2, options.workers),
+        });
       }
       report.results.ingest = ingest;
     }
@@ -147,6 +195,7 @@ async function main(): Promise<void> {
       rates: { type: 'string' },
       out: { type: 'string' },
       'quiet-load': { type: 'string', default: '0.8' },
+      'profile-dir': { type: 'string' },
     },
   });
   const only = values.only ? (values.only.split(',') as Measurement[]) : FULL.only;
@@ -158,12 +207,18 @@ async function main(): Promise<void> {
     sizes: list(values.sizes) ?? FULL.sizes,
     throughputAt: list(values['throughput-at']) ?? FULL.throughputAt,
     rates: list(values.rates) ?? FULL.rates,
+    ...(values['profile-dir'] ? { profileDir: values['profile-dir'] } : {}),
   };
-  const report = await runCapacity(options, Number(values['quiet-load']));
-  const out = resolve(values.out ?? join('docs', 'benchmarks', `capacity-${report.startedAt.slice(0, 10)}.json`));
-  mkdirSync(join(out, '..'), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-  log(`written ${out} after ${report.durationS} s`);
+  const save = (report: CapacityReport) => {
+    const out = resolve(
+      values.out ?? join('docs', 'benchmarks', `capacity-${report.startedAt.slice(0, 10)}.json`),
+    );
+    mkdirSync(join(out, '..'), { recursive: true });
+    writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+    return out;
+  };
+  const report = await runCapacity(options, Number(values['quiet-load']), save);
+  log(`written ${save(report)} after ${report.durationS} s`);
 }
 
 if (import.meta.main) {

@@ -87,7 +87,13 @@ async function measureRuns(
       const t0 = performance.now();
       await fleet.burst(kind === 'vitals' ? perGateway : 0, kind === 'events' ? perGateway : 0, tag);
       const { stored, ms } = await waitStored(sql, kind, tag, expected, t0);
-      list.push({ instances, stored, expected, ms, perSecond: ms > 0 ? Math.round((stored / ms) * 1000) : 0 });
+      list.push({
+        instances,
+        stored,
+        expected,
+        ms,
+        perSecond: ms > 0 ? Math.round((stored / ms) * 1000) : 0,
+      });
     }
   }
   return { vitals, events };
@@ -138,7 +144,12 @@ async function embedded(setup: 'sqlite' | 'postgres', options: IngestOptions): P
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     });
     await waitForHealth(`http://127.0.0.1:${httpPort}/api/health`, proc, 60_000);
-    fleet = await Fleet.start({ population: pop, host: '127.0.0.1', ports: [mqttPort], workers: options.workers });
+    fleet = await Fleet.start({
+      population: pop,
+      host: '127.0.0.1',
+      ports: [mqttPort],
+      workers: options.workers,
+    });
     const connected = await fleet.connect(pop.count);
     if (connected.connected !== pop.count) throw new Error(`only ${connected.connected} gateways connected`);
     const runs = await measureRuns(fleet, sql, options, 1, setup === 'sqlite' ? 's' : 'p');
@@ -186,7 +197,12 @@ async function cluster(options: IngestOptions): Promise<IngestResult> {
     await new Promise((r) => setTimeout(r, 20_000));
     const one = await measureRuns(fleet, sql, options, 1, 'k');
     return {
-      ...summarise('postgres-cluster', 'npm run cluster: Redis, 2 brokers, 2 clouds, one PostgreSQL', pop.count, two),
+      ...summarise(
+        'postgres-cluster',
+        'npm run cluster: Redis, 2 brokers, 2 clouds, one PostgreSQL',
+        pop.count,
+        two,
+      ),
       oneInstance: one,
     };
   } finally {

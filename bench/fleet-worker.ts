@@ -41,7 +41,12 @@ async function openGateway(index: number): Promise<WireClient> {
       retain: true,
     },
   });
-  client.publish(topics.gatewayState(gw), Buffer.from(JSON.stringify({ state: 'online', ts: timestamp() })), 1, true);
+  client.publish(
+    topics.gatewayState(gw),
+    Buffer.from(JSON.stringify({ state: 'online', ts: timestamp() })),
+    1,
+    true,
+  );
   await client.subscribe(topics.gatewayCommands(gw), 1);
   return client;
 }
@@ -98,7 +103,7 @@ async function publish(ratePerS: number, seconds: number): Promise<PublishReport
     const due = Math.floor(elapsed * ratePerS) - sent;
     for (let k = 0; k < due; k++) {
       const slot = cursor++ % live.length;
-      (live[slot]?.[1] as WireClient).write(packets[slot] as Buffer);
+      live[slot]?.[1].write(packets[slot] as Buffer);
       sent++;
     }
     await new Promise((r) => setTimeout(r, 5));

@@ -114,7 +114,9 @@ export class Fleet {
   /** Connects the first `upTo` gateways of the population (those not connected yet), as fast as it goes. */
   async connect(upTo: number): Promise<FleetConnectResult> {
     const started = performance.now();
-    const reports = await Promise.all(this.#workers.map((w) => w.ask<ConnectReport>({ cmd: 'connect', upTo })));
+    const reports = await Promise.all(
+      this.#workers.map((w) => w.ask<ConnectReport>({ cmd: 'connect', upTo })),
+    );
     const ms = performance.now() - started;
     const connected = sum(reports.map((r) => r.connected));
     return {
@@ -160,7 +162,9 @@ export class Fleet {
 
   /** Resident memory of the worker processes together. */
   async rss(): Promise<number> {
-    return sum(await Promise.all(this.#workers.map(async (w) => (await w.ask<{ rss: number }>({ cmd: 'rss' })).rss)));
+    return sum(
+      await Promise.all(this.#workers.map(async (w) => (await w.ask<{ rss: number }>({ cmd: 'rss' })).rss)),
+    );
   }
 
   async close(): Promise<void> {

@@ -74,7 +74,9 @@ export async function provision(sql: Sql, population: Population): Promise<void>
     const ids = Array.from({ length: Math.min(CHUNK, population.count - start) }, (_, i) =>
       gatewayIdOf(population, start + i),
     );
-    const hashes = await Promise.all(ids.map((id) => hashAtCost(secretOf(population, id), population.scryptN)));
+    const hashes = await Promise.all(
+      ids.map((id) => hashAtCost(secretOf(population, id), population.scryptN)),
+    );
     await sql.transaction(async (tx) => {
       const registry = new Registry(tx);
       for (const [i, id] of ids.entries()) {

@@ -39,6 +39,8 @@ export async function startBroker(env: {
   dataDir: string;
   redisUrl?: string;
   brokerId?: string;
+  /** Extra environment, e.g. NODE_OPTIONS=--cpu-prof for a profile of the broker. */
+  extraEnv?: Record<string, string>;
 }): Promise<BrokerUnderTest> {
   const proc = await spawnBroker({
     MQTT_PORT: '0',
@@ -49,6 +51,7 @@ export async function startBroker(env: {
     LOG_LEVEL: 'error',
     ...(env.redisUrl ? { REDIS_URL: env.redisUrl } : {}),
     ...(env.brokerId ? { BROKER_ID: env.brokerId } : {}),
+    ...env.extraEnv,
   });
   const port = Number(/listening on mqtt:\/\/[^:]+:(\d+)/.exec(proc.output())?.[1]);
   const pid = proc.child.pid as number;
@@ -99,6 +102,12 @@ export async function waitForQuiet(max: number, timeoutMs: number): Promise<numb
 export function spread(values: number[]): { median: number; min: number; max: number; runs: number } {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-  return { median: Math.round(median), min: Math.round(sorted[0] ?? 0), max: Math.round(sorted.at(-1) ?? 0), runs: sorted.length };
+  const median =
+    sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return {
+    median: Math.round(median),
+    min: Math.round(sorted[0] ?? 0),
+    max: Math.round(sorted.at(-1) ?? 0),
+    runs: sorted.length,
+  };
 }

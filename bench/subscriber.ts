@@ -5,12 +5,20 @@ import { WireClient } from './wire.ts';
 export class CountingSubscriber {
   received = 0;
   readonly #client: WireClient;
+  // Connect steps of the ramp last minutes: without pings the broker closes an idle subscriber after 1.5 keepalives.
+  readonly #pinger: NodeJS.Timeout;
 
   private constructor(client: WireClient) {
     this.#client = client;
     client.onPublish = () => {
       this.received++;
     };
+    this.#pinger = setInterval(() => client.ping(), 20_000);
+  }
+
+  /** False once the broker has closed the connection (then nothing more can arrive). */
+  get connected(): boolean {
+    return !this.#client.closed;
   }
 
   static async open(port: number, servicePassword: string): Promise<CountingSubscriber> {
@@ -39,6 +47,7 @@ export class CountingSubscriber {
   }
 
   close(): void {
+    clearInterval(this.#pinger);
     this.#client.destroy();
   }
 }

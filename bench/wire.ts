@@ -100,9 +100,18 @@ export class WireClient {
 
   /** Writes a PUBLISH; QoS 1 ones count in `acked` when their PUBACK arrives. False when buffered. */
   publish(topic: string, payload: Buffer, qos: 0 | 1, retain = false): boolean {
-    const packet = qos === 0
-      ? { cmd: 'publish' as const, topic, payload, qos: 0 as const, retain, dup: false }
-      : { cmd: 'publish' as const, topic, payload, qos: 1 as const, retain, dup: false, messageId: this.#id() };
+    const packet =
+      qos === 0
+        ? { cmd: 'publish' as const, topic, payload, qos: 0 as const, retain, dup: false }
+        : {
+            cmd: 'publish' as const,
+            topic,
+            payload,
+            qos: 1 as const,
+            retain,
+            dup: false,
+            messageId: this.#id(),
+          };
     return this.write(mqttPacket.generate(packet));
   }
 
@@ -141,9 +150,11 @@ export class WireClient {
         this.acked++;
         return;
       case 'connack':
-        return this.#settle('connack', packet);
+        this.#settle('connack', packet);
+        return;
       case 'suback':
-        return this.#settle(`suback:${packet.messageId}`, packet);
+        this.#settle(`suback:${packet.messageId}`, packet);
+        return;
       default:
         return;
     }
