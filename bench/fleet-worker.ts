@@ -1,0 +1,181 @@
+import { timestamp, topics } from '../protocol/index.ts';
+import type {
+  BurstReport,
+  ConnectReport,
+  PublishReport,
+  WorkerReply,
+  WorkerRequest,
+  WorkerSetup,
+} from './fleet-protocol.ts';
+import { eventDeviceOf, gatewayIdOf, secretOf, vitalsDeviceOf } from './population.ts';
+import { encodedPublish, WireClient } from './wire.ts';
+
+/**
+ * One process of simulated gateways (`Fleet` forks several: one process may hold only 20,000 files).
+ * Each gateway connects as the edge agent does: will `offline` retained, birth `online` retained QoS 1,
+ * its `cmd/#` subscribed; it counts as connected once the SUBACK is back.
+ */
+const setup = JSON.parse(process.argv[2] ?? '{}') as WorkerSetup;
+const clients = new Map<number, WireClient>();
+const pinger = setInterval(pingSome, 1000);
+let pingCursor = 0;
+
+function idOf(index: number): string {
+  return gatewayIdOf(setup, index);
+}
+
+async function openGateway(index: number): Promise<WireClient> {
+  const gw = idOf(index);
+  const client = await WireClient.open({
+    host: setup.host,
+    port: setup.port,
+    localAddress: setup.localAddress,
+    clientId: gw,
+    username: gw,
+    password: secretOf(setup, gw),
+    keepalive: setup.keepalive,
+    will: {
+      topic: topics.gatewayState(gw),
+      payload: Buffer.from(JSON.stringify({ state: 'offline', ts: timestamp() })),
+      qos: 1,
+      retain: true,
+    },
+  });
+  client.publish(
+    topics.gatewayState(gw),
+    Buffer.from(JSON.stringify({ state: 'online', ts: timestamp() })),
+    1,
+    true,
+  );
+  await client.subscribe(topics.gatewayCommands(gw), 1);
+  return client;
+}
+
+async function connectUpTo(upTo: number): Promise<ConnectReport> {
+  const started = performance.now();
+  const todo: number[] = [];
+  for (let i = setup.offset; i < Math.min(upTo, setup.count); i += setup.stride)
+    if (!clients.get(i) || clients.get(i)?.closed) todo.push(i);
+  const latencies: number[] = [];
+  let failed = 0;
+  let firstError: string | null = null;
+  let next = 0;
+  const lane = async () => {
+    while (next < todo.length) {
+      const index = todo[next++] as number;
+      const t0 = performance.now();
+      try {
+        clients.set(index, await openGateway(index));
+        latencies.push(performance.now() - t0);
+      } catch (err) {
+        failed++;
+        firstError ??= (err as Error).message;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: setup.window }, lane));
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => Math.round(latencies[Math.floor(q * (latencies.length - 1))] ?? 0);
+  return {
+    connected: latencies.length,
+    failed,
+    ms: Math.round(performance.now() - started),
+    latencyP50Ms: at(0.5),
+    latencyP99Ms: at(0.99),
+    firstError,
+  };
+}
+
+/** Vitals at `ratePerS` spread round-robin over the connected gateways, QoS 0, for `seconds`. */
+async function publish(ratePerS: number, seconds: number): Promise<PublishReport> {
+  const live = [...clients.entries()].filter(([, c]) => !c.closed);
+  const packets = live.map(([index]) => {
+    const gw = idOf(index);
+    const payload = { id: `bench-${gw}`, ts: timestamp(), hr: 72, spo2: 97, rr: 16 };
+    return encodedPublish(topics.deviceVitals(gw, vitalsDeviceOf(gw)), Buffer.from(JSON.stringify(payload)));
+  });
+  const started = performance.now();
+  let sent = 0;
+  let cursor = 0;
+  while (live.length > 0) {
+    const elapsed = (performance.now() - started) / 1000;
+    if (elapsed >= seconds) break;
+    const due = Math.floor(elapsed * ratePerS) - sent;
+    for (let k = 0; k < due; k++) {
+      const slot = cursor++ % live.length;
+      live[slot]?.[1].write(packets[slot] as Buffer);
+      sent++;
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const bufferedBytes = live.reduce((sum, [, c]) => sum + c.socket.writableLength, 0);
+  return { sent, bufferedBytes, ms: Math.round(performance.now() - started) };
+}
+
+/** Every connected gateway publishes `vitals` readings and `events` motion events, QoS 1, unique ids. */
+async function burst(vitals: number, events: number, tag: string): Promise<BurstReport> {
+  const started = performance.now();
+  const live = [...clients.entries()].filter(([, c]) => !c.closed);
+  const before = live.reduce((sum, [, c]) => sum + c.acked, 0);
+  let published = 0;
+  for (const [index, client] of live) {
+    const gw = idOf(index);
+    for (let n = 0; n < vitals; n++) {
+      const reading = { id: `${tag}-v${n}`, ts: timestamp(), hr: 60 + (n % 30), spo2: 95 + (n % 4) };
+      client.publish(topics.deviceVitals(gw, vitalsDeviceOf(gw)), Buffer.from(JSON.stringify(reading)), 1);
+      published++;
+    }
+    for (let n = 0; n < events; n++) {
+      const event = { id: `${tag}-e${n}`, ts: timestamp(), type: 'motion' };
+      client.publish(topics.deviceEvent(gw, eventDeviceOf(gw)), Buffer.from(JSON.stringify(event)), 1);
+      published++;
+    }
+  }
+  const deadline = performance.now() + 120_000;
+  const acked = () => live.reduce((sum, [, c]) => sum + c.acked, 0) - before;
+  while (acked() < published && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  return { published, acked: acked(), ms: Math.round(performance.now() - started) };
+}
+
+function drop(): { dropped: number } {
+  for (const client of clients.values()) client.destroy();
+  const dropped = clients.size;
+  clients.clear();
+  return { dropped };
+}
+
+/** Keep-alive: every gateway pings once per `keepalive` seconds, spread over the period. */
+function pingSome(): void {
+  const all = [...clients.values()];
+  if (all.length === 0) return;
+  const share = Math.ceil(all.length / Math.max(1, setup.keepalive * 0.75));
+  for (let k = 0; k < share; k++) all[pingCursor++ % all.length]?.ping();
+}
+
+async function handle(request: WorkerRequest): Promise<unknown> {
+  switch (request.cmd) {
+    case 'connect':
+      return connectUpTo(request.upTo);
+    case 'publish':
+      return publish(request.ratePerS, request.seconds);
+    case 'burst':
+      return burst(request.vitals, request.events, request.tag);
+    case 'drop':
+      return drop();
+    case 'rss':
+      return { rss: process.memoryUsage().rss };
+  }
+}
+
+process.on('message', (message: { id: number; request: WorkerRequest }) => {
+  handle(message.request).then(
+    (result) => process.send?.({ id: message.id, ok: true, result } satisfies WorkerReply),
+    (err: unknown) => process.send?.({ id: message.id, ok: false, error: String(err) } satisfies WorkerReply),
+  );
+});
+process.on('disconnect', () => {
+  clearInterval(pinger);
+  drop();
+  process.exit(0);
+});
+process.send?.({ id: 0, ok: true, result: 'ready' } satisfies WorkerReply);
