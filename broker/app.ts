@@ -201,18 +201,31 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     },
   });
 
+  // The live connections of each gateway, kept as they come and go: looking them up by scanning every
+  // client made each CONNECT cost as much as the connections already there (a third of a connect storm).
+  const connections = new Map<string, Set<Client>>();
   const clientsOf = (gatewayId: string): Client[] =>
-    Object.values((aedes as unknown as { clients: Record<string, Client> }).clients).filter((c) => {
-      const p = principals.get(c);
-      return p?.kind === 'gateway' && p.gatewayId === gatewayId;
-    });
+    [...(connections.get(gatewayId) ?? [])].filter((c) => !(c as { closed?: boolean }).closed);
+  aedes.on('clientDisconnect', (client) => {
+    const p = principals.get(client);
+    if (p?.kind !== 'gateway') return;
+    const set = connections.get(p.gatewayId);
+    set?.delete(client);
+    if (set?.size === 0) connections.delete(p.gatewayId);
+  });
 
   aedes.on('client', (client) => {
     metrics.connections.inc();
     // One connection per gateway id: the newer wins (a gateway that rebooted, or a clone of its secret).
     const p = principals.get(client);
     if (p?.kind !== 'gateway') return;
-    for (const other of clientsOf(p.gatewayId)) {
+    const set = connections.get(p.gatewayId) ?? new Set<Client>();
+    connections.set(p.gatewayId, set);
+    const others = clientsOf(p.gatewayId);
+    set.clear();
+    for (const c of others) set.add(c);
+    set.add(client);
+    for (const other of others) {
       if (other === client) continue;
       metrics.connectRefused.inc({ reason: 'replaced' });
       log.warn(

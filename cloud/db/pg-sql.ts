@@ -100,7 +100,8 @@ export class PgSql implements Sql {
         });
         const code = (err as { code?: string; cause?: { code?: string } }).code;
         if (attempt < MAX_ATTEMPTS && code !== undefined && RETRYABLE.has(code)) {
-          await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+          // Exponential backoff with full jitter (2, 4 … 256 ms): a conflict is given room to clear.
+          await new Promise((r) => setTimeout(r, Math.random() * 2 ** Math.min(attempt, 8)));
           continue;
         }
         throw err;

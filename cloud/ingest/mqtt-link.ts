@@ -44,6 +44,7 @@ export class MqttLink {
   #unsubscribe: (() => void) | null = null;
   #acks: [string, string][] = [];
   #passed = 0;
+  #failed = 0;
 
   constructor(options: MqttLinkOptions) {
     this.#o = options;
@@ -74,9 +75,12 @@ export class MqttLink {
           done();
         },
         (err: unknown) => {
-          // Not acknowledged: the broker journal still holds it and replays it when we resubscribe.
-          this.#log.error({ err, topic: packet.topic }, 'ingest failed; message left unacknowledged');
-          client.stream.destroy();
+          // Passed on, not torn down: an event stays in the brokers' journal (no journal ack was sent) and
+          // comes back within seconds; a reading or state is lost alone, where a reconnect would lose every
+          // QoS 0 message in flight.
+          this.#failed += 1;
+          this.#log.error({ err, topic: packet.topic }, 'ingest failed; an event is replayed by the journal');
+          done();
         },
       );
     };
@@ -97,6 +101,11 @@ export class MqttLink {
       client.publish(topics.feedback(alert.gatewayId), JSON.stringify(feedback), { qos: 1 });
     });
     await subscribed;
+  }
+
+  /** Messages whose storing failed (an event among them comes back from the journal). */
+  get failed(): number {
+    return this.#failed;
   }
 
   /** Messages of gateways another instance owns, passed by. */
