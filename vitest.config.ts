@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Debian packages the tests run (chromium, PostgreSQL, Redis…), installed once before any file starts.
+    globalSetup: ['tests/support/global-setup.ts'],
     // The JSON report lets .ci/run print a plain `N passed, N failed` line.
     reporters: ['default', ['json', { outputFile: '.tmp/vitest-report.json' }]],
   },

@@ -57,9 +57,11 @@ export async function runPtyCommand(args: string[], options: PtyCommandOptions =
     sim = createSim(parsed.kind, pair.devicePath);
     const prepared = prepareSteps(sim, parsed.steps);
     await sim.device.open();
+    // Listening for the stop before saying "ready": whoever reads the path may signal at once.
+    const stopped = stopRequested(options.signal);
     log(pair.agentPath);
     log(`sim pty: ${parsed.kind} ready; open ${pair.agentPath} (Ctrl-C to stop)`);
-    await runUntilStopped(sim, parsed.heartbeatMs, prepared, log, options.signal);
+    await runUntilStopped(sim, parsed.heartbeatMs, prepared, log, stopped);
   } finally {
     await shutdown(sim, pair);
   }
@@ -114,7 +116,7 @@ async function runUntilStopped(
   heartbeatMs: number,
   prepared: PreparedStep[],
   log: (line: string) => void,
-  signal: AbortSignal | undefined,
+  stopped: Promise<void>,
 ): Promise<void> {
   sim.startHeartbeat?.(heartbeatMs);
   const timeline = playTimeline(prepared, async (step) => {
@@ -126,7 +128,7 @@ async function runUntilStopped(
       log(`failed ${label}: ${error instanceof Error ? error.message : String(error)}`);
     }
   });
-  await stopRequested(signal);
+  await stopped;
   timeline.stop();
 }
 
