@@ -43,8 +43,6 @@ export class MqttLink {
   #client: MqttClient | null = null;
   #unsubscribe: (() => void) | null = null;
   #acks: [string, string][] = [];
-  #passed = 0;
-  #failed = 0;
 
   constructor(options: MqttLinkOptions) {
     this.#o = options;
@@ -65,10 +63,7 @@ export class MqttLink {
     this.#client = client;
     client.handleMessage = (packet, done) => {
       const gatewayId = parseTopic(packet.topic)?.gatewayId;
-      if (gatewayId !== undefined && this.#o.owns && !this.#o.owns(gatewayId)) {
-        this.#passed += 1;
-        return done();
-      }
+      if (gatewayId !== undefined && this.#o.owns && !this.#o.owns(gatewayId)) return done();
       this.#o.ingest.handle(packet.topic, packet.payload as Buffer).then(
         (eventId) => {
           if (eventId !== null && gatewayId !== undefined) this.#ack(gatewayId, eventId);
@@ -78,7 +73,6 @@ export class MqttLink {
           // Passed on, not torn down: an event stays in the brokers' journal (no journal ack was sent) and
           // comes back within seconds; a reading or state is lost alone, where a reconnect would lose every
           // QoS 0 message in flight.
-          this.#failed += 1;
           this.#log.error({ err, topic: packet.topic }, 'ingest failed; an event is replayed by the journal');
           done();
         },
@@ -101,16 +95,6 @@ export class MqttLink {
       client.publish(topics.feedback(alert.gatewayId), JSON.stringify(feedback), { qos: 1 });
     });
     await subscribed;
-  }
-
-  /** Messages whose storing failed (an event among them comes back from the journal). */
-  get failed(): number {
-    return this.#failed;
-  }
-
-  /** Messages of gateways another instance owns, passed by. */
-  get passed(): number {
-    return this.#passed;
   }
 
   /** Acknowledges committed events to the journal, gathered into one message per turn of the loop. */

@@ -32,20 +32,6 @@ export function roomsOf(user: User): string[] {
   return user.role === 'family' ? user.elderIds.map(elderRoom) : [regionRoom(user.scope)];
 }
 
-/**
- * A session can end (logout, expiry) while its socket stays open: before an alert goes to these rooms,
- * the sockets whose token no longer resolves are disconnected, so they are told nothing more.
- */
-async function dropEndedSessions(nsp: Namespace, rooms: string[], authenticate: Authenticate): Promise<void> {
-  const ids = new Set(rooms.flatMap((room) => [...(nsp.adapter.rooms.get(room) ?? [])]));
-  await Promise.all(
-    [...ids].map(async (id) => {
-      const socket = nsp.sockets.get(id);
-      if (socket && !(await authenticate(socket.data.token as string))) socket.disconnect(true);
-    }),
-  );
-}
-
 type Authenticate = (token: string) => Promise<User | null>;
 
 /**
@@ -105,7 +91,6 @@ export class DispatchPush {
     const push = async (change: AlertChange, alert: AlertView): Promise<void> => {
       const event = change === 'raised' ? 'alert:raised' : 'alert:updated';
       const rooms = roomsFor(alert);
-      await dropEndedSessions(nsp, rooms, deps.authenticate);
       nsp.to(rooms).emit(event, alert);
       // "First on a screen" is a response-time milestone: record it when someone was there to see it.
       // Only dispatchers' (region) rooms count: a family page open on the elder is not the centre seeing it.
@@ -145,8 +130,9 @@ export class DispatchPush {
   }
 
   /**
-   * Sessions also end by expiry, which nobody announces: every minute this instance checks its own
-   * sockets' sessions and hangs up the ended ones (alerts pushed from here are checked before each push).
+   * Logout, disable and password reset hang their sockets up at once (session and user rooms); expiry is
+   * announced by nobody, so every minute this instance checks its own sockets' sessions and hangs up the
+   * ended ones. Never per push: that would cost a session lookup per socket per alert change.
    */
   #sweepEndedSessions(authenticate: Authenticate): void {
     for (const socket of this.#nsp.sockets.values())
