@@ -24,6 +24,7 @@ import { regionTree } from './domain/region-tree.ts';
 import { Registry } from './domain/registry.ts';
 import { AlertScheduler } from './domain/scheduler.ts';
 import type { User } from './domain/scope.ts';
+import { ServiceDesk } from './domain/service-desk.ts';
 import { Sessions } from './domain/sessions.ts';
 import type { HomeSimulatorPort } from './domain/sim-panel.ts';
 import { StatusStore } from './domain/status-store.ts';
@@ -58,6 +59,7 @@ import { provisioningRoutes } from './routes/provisioning.ts';
 import { regionRoutes } from './routes/regions.ts';
 import { registryReadRoutes } from './routes/registry-read.ts';
 import { ruleSettingRoutes } from './routes/rule-settings.ts';
+import { serviceRoutes } from './routes/services.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { simRoutes } from './routes/sim.ts';
 import { userRoutes } from './routes/users.ts';
@@ -135,6 +137,8 @@ export interface Cloud {
   >;
   registry: Registry;
   alerts: AlertService;
+  /** Service tickets of the green key (the helpers' queue). */
+  services: ServiceDesk;
   metrics: CloudMetrics;
   /** Loads the world at `path` when the registry is empty (first start on a new DATA_DIR). */
   seedIfEmpty(path: string): Promise<boolean>;
@@ -168,7 +172,10 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
     loadOrCreateSecret(join(options.dataDir, 'notify.key')),
     options.notifyPolicy,
   );
+  // Green-key requests become service tickets in the same transaction that stores their event.
+  const services = new ServiceDesk(db, options.clock ? { clock: options.clock } : {});
   const alerts = new AlertService(db, {
+    onEvent: (tx, ctx, event, receivedAt) => services.inEvent(tx, ctx, event, receivedAt),
     // The notification outbox is written in the same transaction as the alert change that causes it.
     inTransaction: (tx, changes, now) => notifications.in(tx).plan(changes, now),
     escalateAfterS: options.escalateAfterS ?? 60,
@@ -243,6 +250,7 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
   await app.register(sessionRoutes, { ...deps, onLogout: (token) => push.disconnectSession(token) });
   await app.register(alertRoutes, deps);
   await app.register(alertActionRoutes, deps);
+  await app.register(serviceRoutes, { ...deps, services });
   await app.register(provisioningRoutes, deps);
   await app.register(auditRoutes, { ...deps, audit });
   await app.register(importRoutes, { ...deps, sql: db });
@@ -291,6 +299,7 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
 
   const push = new DispatchPush(app.server, {
     alerts,
+    services,
     authenticate: userForToken,
     logger,
     ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
@@ -356,6 +365,7 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
     app,
     registry,
     alerts,
+    services,
     metrics,
     notifications,
     gatewayAccess,

@@ -1,4 +1,5 @@
 import type { EventType } from './payloads.ts';
+import type { ServiceTicket } from './services.ts';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -60,6 +61,10 @@ export const DISPATCH_NAMESPACE = '/dispatch';
 export interface DispatchServerEvents {
   'alert:raised': (alert: Alert) => void;
   'alert:updated': (alert: Alert) => void;
+  /** A new service ticket (the green key): the helpers' queue, never the alert queue. */
+  'service:raised': (ticket: ServiceTicket) => void;
+  /** A ticket accepted, done, cancelled, or pressed for again. */
+  'service:updated': (ticket: ServiceTicket) => void;
 }
 // biome-ignore lint/complexity/noBannedTypes: the dispatch namespace takes no client-to-server events yet.
 export type DispatchClientEvents = {};

@@ -240,4 +240,33 @@ export const MIGRATIONS: readonly string[] = [
     epoch INTEGER NOT NULL
   );
   `,
+  `
+  CREATE TABLE service_tickets (
+    id TEXT PRIMARY KEY,
+    service TEXT NOT NULL CHECK (service IN ('meal', 'visit', 'chat', 'other')),
+    state TEXT NOT NULL CHECK (state IN ('requested', 'accepted', 'done', 'cancelled')),
+    elder_id TEXT NOT NULL,
+    household_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    gateway_id TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    requested_at TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    repeat_count INTEGER NOT NULL DEFAULT 0,
+    last_requested_at TEXT NOT NULL,
+    accepted_at TEXT,
+    accepted_by TEXT,
+    done_at TEXT,
+    done_by TEXT,
+    cancelled_at TEXT,
+    cancelled_by TEXT,
+    note TEXT,
+    open_key TEXT,
+    UNIQUE (gateway_id, event_id)
+  );
+  CREATE UNIQUE INDEX service_tickets_one_open_per_kind ON service_tickets (open_key);
+  CREATE INDEX service_tickets_state ON service_tickets (state, region);
+  CREATE INDEX service_tickets_requested_at ON service_tickets (requested_at);
+  `,
 ];

@@ -32,6 +32,16 @@ export interface AlertServiceOptions {
    * here). It may run more than once for one change (PostgreSQL retries): effects only through `tx`.
    */
   inTransaction?: (tx: SqlSession, changes: readonly Change[], now: number) => Promise<void>;
+  /**
+   * Runs inside the transaction that stored a new (not duplicate) event, after the rules: other desks
+   * that act on events (service tickets). It answers what to do once that transaction committed, or null.
+   */
+  onEvent?: (
+    tx: SqlSession,
+    ctx: DeviceContext,
+    event: EventEnvelope,
+    receivedAt: string,
+  ) => Promise<(() => void) | null>;
 }
 
 /** A gateway clock ahead of ours by more than this is flagged and not trusted for rule timing. */
@@ -54,6 +64,7 @@ export class AlertService {
   readonly #escalateAfterMs: number;
   readonly #inTx: (tx: SqlSession, changes: readonly Change[], now: number) => Promise<void>;
   readonly #onRuleError: (ruleId: string, err: unknown) => void;
+  readonly #onEvent: NonNullable<AlertServiceOptions['onEvent']>;
 
   constructor(db: Sql, options: AlertServiceOptions = {}) {
     this.#db = db;
@@ -61,6 +72,7 @@ export class AlertService {
     this.#escalateAfterMs = (options.escalateAfterS ?? 60) * 1000;
     this.#inTx = options.inTransaction ?? (async () => {});
     this.#onRuleError = options.onRuleError ?? (() => {});
+    this.#onEvent = options.onEvent ?? (async () => null);
     this.store = new AlertStore(db);
     this.engine = new RuleEngine(
       db,
@@ -107,13 +119,15 @@ export class AlertService {
   }
 
   /** Records an event once (by gateway and event id) and runs the rules for it. */
-  ingestEvent(ctx: DeviceContext, event: EventEnvelope, receivedAt: string): Promise<IngestOutcome> {
+  async ingestEvent(ctx: DeviceContext, event: EventEnvelope, receivedAt: string): Promise<IngestOutcome> {
     const now = this.#clock();
+    let afterCommit: (() => void) | null = null;
     const ts = Date.parse(event.ts);
     const skew = ts - Date.parse(receivedAt);
     const clockSkewMs = skew > FUTURE_TOLERANCE_MS ? skew : undefined;
-    return this.#changing(
+    const outcome = await this.#changing(
       async (store, engine, tx): Promise<IngestOutcome> => {
+        afterCommit = null;
         const inserted = await tx.run(
           `INSERT INTO events (gateway_id, event_id, device_id, type, ts, received_at, data)
            VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (gateway_id, event_id) DO NOTHING`,
@@ -148,10 +162,14 @@ export class AlertService {
         };
         const changes = await applyActions(store, actions, apply);
         await this.#inTx(tx, changes, now);
+        afterCommit = await this.#onEvent(tx, ctx, event, receivedAt);
         return { duplicate: false, changes };
       },
       (outcome) => (outcome.duplicate ? [] : outcome.changes),
     );
+    // Set by the attempt that committed (each attempt starts by clearing it).
+    (afterCommit as (() => void) | null)?.();
+    return outcome;
   }
 
   /** Runs the rules for vitals and gateway or device states. */

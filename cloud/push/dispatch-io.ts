@@ -13,6 +13,7 @@ import {
 import type { AlertChange, AlertService } from '../domain/alert-service.ts';
 import type { AlertView } from '../domain/alert-store.ts';
 import type { User } from '../domain/scope.ts';
+import type { ServiceDesk } from '../domain/service-desk.ts';
 
 const regionRoom = (region: string): string => `region:${region}`;
 const elderRoom = (elderId: string): string => `elder:${elderId}`;
@@ -41,7 +42,7 @@ type Authenticate = (token: string) => Promise<User | null>;
 export class DispatchPush {
   readonly #io: Server;
   readonly #nsp: Namespace;
-  readonly #unsubscribe: () => void;
+  readonly #unsubscribe: (() => void)[];
   /** Pushes in the order the changes were committed, each after the one before. */
   #pushing: Promise<void> = Promise.resolve();
   readonly #redis: Redis | null;
@@ -53,7 +54,14 @@ export class DispatchPush {
    */
   constructor(
     server: HttpServer,
-    deps: { alerts: AlertService; authenticate: Authenticate; logger: Logger; redisUrl?: string },
+    deps: {
+      alerts: AlertService;
+      /** Service tickets go to the same rooms as an alert of their elder would, under their own event names. */
+      services?: ServiceDesk;
+      authenticate: Authenticate;
+      logger: Logger;
+      redisUrl?: string;
+    },
   ) {
     const log = deps.logger.child({ component: 'dispatch-io' });
     this.#redis = deps.redisUrl ? new Redis(deps.redisUrl, { lazyConnect: false }) : null;
@@ -108,11 +116,24 @@ export class DispatchPush {
       }
       log.debug({ alertId: alert.id, event }, 'pushed');
     };
-    this.#unsubscribe = deps.alerts.onChange((change, alert) => {
-      this.#pushing = this.#pushing
-        .then(() => push(change, alert))
-        .catch((err: unknown) => log.error({ err, alertId: alert.id }, 'push failed'));
-    });
+    this.#unsubscribe = [
+      deps.alerts.onChange((change, alert) => {
+        this.#pushing = this.#pushing
+          .then(() => push(change, alert))
+          .catch((err: unknown) => log.error({ err, alertId: alert.id }, 'push failed'));
+      }),
+    ];
+    const services = deps.services;
+    if (services)
+      this.#unsubscribe.push(
+        services.onChange((change, ticket) => {
+          // In the same chain as alerts, so every push keeps the order of the commits.
+          this.#pushing = this.#pushing.then(() => {
+            nsp.to(roomsFor(ticket)).emit(change === 'raised' ? 'service:raised' : 'service:updated', ticket);
+            log.debug({ ticketId: ticket.id, change }, 'service pushed');
+          });
+        }),
+      );
   }
 
   /**
@@ -150,7 +171,7 @@ export class DispatchPush {
    */
   async close(): Promise<void> {
     clearInterval(this.#sweeper);
-    this.#unsubscribe();
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
     await this.#pushing;
     // This instance's sockets only: through the adapter `io.disconnectSockets` would hang up every instance's.
     this.#io.local.disconnectSockets(true);
