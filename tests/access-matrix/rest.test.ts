@@ -5,6 +5,7 @@ import { ADMIN_ROWS } from './admin.ts';
 import { ALERT_ROWS } from './alerts.ts';
 import { REGISTRY_ROWS } from './registry.ts';
 import { REPORT_ROWS } from './reports.ts';
+import { SERVICE_ROWS } from './services.ts';
 import { checkRow, type Fixture, type Row, rowTitle, setUp } from './support.ts';
 
 /**
@@ -15,6 +16,7 @@ import { checkRow, type Fixture, type Row, rowTitle, setUp } from './support.ts'
  */
 const AREAS: [string, Row[]][] = [
   ['alerts and family actions', ALERT_ROWS],
+  ['service requests of the green key', SERVICE_ROWS],
   ['elders, homes, visits and rule settings', REGISTRY_ROWS],
   ['reports, regions and the audit log', REPORT_ROWS],
   ['provisioning, gateway access, import and the simulator', ADMIN_ROWS],

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatedHome } from '../../device-sims/mqtt-home.ts';
-import type { Alert } from '../../protocol/index.ts';
+import type { Alert, ServiceTicket } from '../../protocol/index.ts';
 import { eventually, TestSystem } from '../support/system.ts';
+import { freshTicket } from './services.ts';
 import { addDistrictAdmin, CALLERS, type Caller, freshSos, IN, login, OUT } from './support.ts';
 
 /**
@@ -113,6 +114,47 @@ describe('the access matrix of Socket.IO /dispatch', () => {
       ]),
     );
     expect(got).toEqual(RECEIVES);
+  });
+
+  it('service:raised and service:updated reach the same callers as alerts, and never as alert events', async () => {
+    const listeners = new Map<
+      Caller,
+      { socket: Socket; raised: string[]; updated: string[]; alerts: string[] }
+    >();
+    for (const caller of CALLERS) {
+      if (caller === '-') continue;
+      const socket = open({ token: await login(sys, caller) });
+      const l = { socket, raised: [] as string[], updated: [] as string[], alerts: [] as string[] };
+      socket.on('service:raised', (t: ServiceTicket) => l.raised.push(t.id));
+      socket.on('service:updated', (t: ServiceTicket) => l.updated.push(t.id));
+      socket.on('alert:raised', (a: Alert) => l.alerts.push(a.id));
+      expect(await outcome(socket)).toBeNull();
+      listeners.set(caller, l);
+    }
+    const admin = listeners.get('admin');
+    const inTicket = await freshTicket(sys, city, homes.in, IN.elder);
+    const outTicket = await freshTicket(sys, city, homes.out, OUT.elder);
+    for (const t of [inTicket, outTicket])
+      expect((await sys.api(city, 'POST', `/api/service-requests/${t.id}/accept`, {})).status).toBe(200);
+    await eventually(
+      () => [inTicket, outTicket].every((t) => admin?.raised.includes(t.id) && admin.updated.includes(t.id)),
+      5000,
+      'the admin to see both tickets raised and updated',
+    );
+    await settle();
+    const got = Object.fromEntries(
+      [...listeners].map(([caller, l]) => [
+        caller,
+        [
+          l.raised.includes(inTicket.id),
+          l.raised.includes(outTicket.id),
+          l.updated.includes(inTicket.id),
+          l.updated.includes(outTicket.id),
+        ],
+      ]),
+    );
+    expect(got).toEqual(RECEIVES);
+    expect([...listeners.values()].flatMap((l) => l.alerts)).toEqual([]);
   });
 
   it('a handshake without a token, with a made-up one, a non-string one, an expired or a logged-out one is refused', async () => {
