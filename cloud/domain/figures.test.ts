@@ -117,6 +117,14 @@ async function seed(db: Sql): Promise<void> {
 }
 
 const ENGINES = storeEngines();
+const NO_SERVICES = {
+  total: 0,
+  byKind: { meal: 0, visit: 0, chat: 0, other: 0 },
+  done: 0,
+  cancelled: 0,
+  doneP50S: null,
+  openNow: 0,
+};
 
 describe.each(ENGINES)('service figures over a fixed set of alerts, on $name', (engine) => {
   let db: Sql;
@@ -155,6 +163,7 @@ describe.each(ENGINES)('service figures over a fixed set of alerts, on $name', (
       falseAlarmRate: 4 / 13,
       openNow: 4,
       targetsMet: { ackWithin60s: false, ackWithin180s: false },
+      services: NO_SERVICES,
     });
   });
 
@@ -241,6 +250,7 @@ describe.each(ENGINES)('service figures over a fixed set of alerts, on $name', (
       falseAlarmRate: null,
       openNow: 0,
       targetsMet: { ackWithin60s: null, ackWithin180s: null },
+      services: NO_SERVICES,
     });
     expect(g.get('c1.dX1.q')?.targetsMet).toEqual({ ackWithin60s: true, ackWithin180s: true });
   });
@@ -323,5 +333,78 @@ describe.each(ENGINES)('service figures over a fixed set of alerts, on $name', (
     expect(nearestRank([1, 2, 3, 4, 5], 0.5)).toBe(3);
     expect(nearestRank([7], 0.95)).toBe(7);
     expect(nearestRank([], 0.5)).toBeNull();
+  });
+});
+
+/** [id, home, service, requestedAt, done after s (null: not done), state when not done]. */
+const TICKETS: [string, (typeof HOMES)[number], string, string, number | null, string][] = [
+  ['t1', 'a', 'meal', at(T0, 0), 600, 'done'],
+  ['t2', 'a', 'meal', at(T0, 60), 1800, 'done'],
+  ['t3', 'a', 'visit', at(T0, 120), 3600, 'done'],
+  ['t4', 'a', 'chat', at(T1, 0), null, 'accepted'],
+  ['t5', 'b', 'meal', at(T1, 0), 300, 'done'],
+  ['t6', 'b', 'other', at(T1, 60), null, 'cancelled'],
+  ['t7', 'x', 'visit', at(T0, 0), null, 'requested'],
+  // Outside the period: counted only in `openNow` when still waiting.
+  ['t8', 'a', 'chat', TO, null, 'requested'],
+  ['t9', 'b', 'meal', '2026-09-30T15:59:59.999Z', 60, 'done'],
+];
+
+describe.each(ENGINES)('service-request figures of the green key, on $name', (engine) => {
+  let db: Sql;
+  beforeAll(async () => {
+    db = await engine.open();
+    await seed(db);
+    for (const [id, home, service, requestedAt, doneS, state] of TICKETS)
+      await db.run(
+        `INSERT INTO service_tickets (id, service, state, elder_id, household_id, region, gateway_id, device_id,
+           event_id, requested_at, received_at, last_requested_at, done_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'gw', 'keys', $7, $8, $8, $8, $9)`,
+        [
+          id,
+          service,
+          state,
+          `el-${home}`,
+          `hh-${home}`,
+          REGION_OF[home],
+          `ev-${id}`,
+          requestedAt,
+          doneS === null ? null : at(Date.parse(requestedAt), doneS),
+        ],
+      );
+  });
+
+  it('a district counts its requests of the period by kind, the median time to done, and those waiting now', async () => {
+    const f = await computeFigures(db, { region: 'c1.d_1', from: FROM, to: TO });
+    expect(f.overall.services).toEqual({
+      total: 6,
+      byKind: { meal: 3, visit: 1, chat: 1, other: 1 },
+      done: 4,
+      cancelled: 1,
+      // 300, 600, 1800, 3600 s: rank ⌈0.5·4⌉ = 2.
+      doneP50S: 600,
+      openNow: 2,
+    });
+    // Service tickets are not alerts: the alert figures are the same as without them.
+    expect(f.overall.total).toBe(16);
+  });
+
+  it('grouped per community, each community has its own service figures, those without requests zeros', async () => {
+    const f = await computeFigures(db, { region: 'c1', from: FROM, to: TO, groupBy: 'community' });
+    const services = new Map(f.groups.map((g) => [g.region, g.services]));
+    expect(services.get('c1.d_1.a')).toMatchObject({ total: 4, doneP50S: 1800, openNow: 2 });
+    expect(services.get('c1.d_1.b')).toMatchObject({
+      total: 2,
+      byKind: { meal: 1, visit: 0, chat: 0, other: 1 },
+      doneP50S: 300,
+      openNow: 0,
+    });
+    expect(services.get('c1.d2.x')).toMatchObject({ total: 1, done: 0, doneP50S: null, openNow: 1 });
+    expect(services.get('c1.d2.y')).toEqual(NO_SERVICES);
+  });
+
+  it('a family view counts only the named elders’ requests', async () => {
+    const f = await computeFigures(db, { region: null, elderIds: ['el-b'], from: FROM, to: TO });
+    expect(f.overall.services.total).toBe(2);
   });
 });

@@ -1,4 +1,11 @@
 import { Params, type SqlSession } from '../db/sql.ts';
+import {
+  loadTickets,
+  openTicketRegions,
+  type ServiceFigures,
+  summariseTickets,
+  type TicketRow,
+} from './service-figures.ts';
 
 /**
  * Service figures over the alerts table: how fast calls were answered and how they ended.
@@ -18,6 +25,8 @@ import { Params, type SqlSession } from '../db/sql.ts';
  *   `resolveP50S`/`resolveP95S` likewise for resolvedAt − raisedAt. Null when none happened.
  * - `byOutcome` counts resolved alerts; `falseAlarmRate` = outcome `false_alarm` / resolved.
  * - `openNow`: alerts of the group not resolved (open or acknowledged) at query time, whenever raised.
+ * - `services`: the green key's service tickets of the group (see service-figures.ts): requests by kind,
+ *   median time to done, waiting now.
  */
 export const ACK_TARGETS = { ackWithin60s: 0.975, ackWithin180s: 0.99 } as const;
 export type AckTargets = typeof ACK_TARGETS;
@@ -58,6 +67,8 @@ export interface GroupFigures {
   openNow: number;
   /** Null when there is nothing to judge (no alerts in the period). */
   targetsMet: { ackWithin60s: boolean | null; ackWithin180s: boolean | null };
+  /** Service tickets (the green key): never alerts, so counted apart from everything above. */
+  services: ServiceFigures;
 }
 
 export interface Figures {
@@ -170,7 +181,14 @@ function shareWithin(rows: readonly AlertRow[], limitMs: number): number | null 
   return needed.filter((r) => r.ackMs !== null && r.ackMs - r.raisedMs <= limitMs).length / needed.length;
 }
 
-function summarise(region: string | null, rows: readonly AlertRow[], openNow: number): GroupFigures {
+const NO_SERVICES: ServiceFigures = summariseTickets([], 0, () => null);
+
+function summarise(
+  region: string | null,
+  rows: readonly AlertRow[],
+  openNow: number,
+  services: ServiceFigures = NO_SERVICES,
+): GroupFigures {
   const acks = ackDelays(rows).map(seconds);
   const resolvedRows = rows.filter((r) => r.resolvedMs !== null);
   const resolves = resolvedRows.map((r) => seconds((r.resolvedMs as number) - r.raisedMs)).sort(ascending);
@@ -198,7 +216,36 @@ function summarise(region: string | null, rows: readonly AlertRow[], openNow: nu
       ackWithin60s: within60 === null ? null : within60 >= ACK_TARGETS.ackWithin60s,
       ackWithin180s: within180 === null ? null : within180 >= ACK_TARGETS.ackWithin180s,
     },
+    services,
   };
+}
+
+const ticketScope = (q: FigureQuery) => ({
+  region: q.region,
+  elderIds: q.elderIds,
+  subtree: (column: string, p: Params) => regionSubtreeSql(column, q.region ?? '', p),
+});
+
+/** The service figures of each group (by `keyOf`), from the period's tickets and those open now. */
+async function servicesBy(
+  db: SqlSession,
+  q: FigureQuery,
+  keyOf: (region: string) => string | null,
+): Promise<Map<string | null, ServiceFigures>> {
+  const scope = ticketScope(q);
+  const rows = new Map<string | null, TicketRow[]>();
+  const open = new Map<string | null, number>();
+  for (const row of await loadTickets(db, { ...scope, from: q.from, to: q.to })) {
+    const key = keyOf(row.region);
+    rows.set(key, [...(rows.get(key) ?? []), row]);
+  }
+  for (const region of await openTicketRegions(db, scope)) {
+    const key = keyOf(region);
+    open.set(key, (open.get(key) ?? 0) + 1);
+  }
+  const keys = new Set([...rows.keys(), ...open.keys()]);
+  const median = (sorted: number[]) => nearestRank(sorted, 0.5);
+  return new Map([...keys].map((k) => [k, summariseTickets(rows.get(k) ?? [], open.get(k) ?? 0, median)]));
 }
 
 const LEVEL_DEPTH = { district: 2, community: 3 } as const;
@@ -243,13 +290,18 @@ async function grouped(
     open.set(key, (open.get(key) ?? 0) + 1);
     if (!rows.has(key)) rows.set(key, []);
   }
-  return [...rows.keys()].sort().map((key) => summarise(key, rows.get(key) ?? [], open.get(key) ?? 0));
+  const services = await servicesBy(db, q, (region) => groupKey(region, depth));
+  for (const key of services.keys()) if (key !== null && !rows.has(key)) rows.set(key, []);
+  return [...rows.keys()]
+    .sort()
+    .map((key) => summarise(key, rows.get(key) ?? [], open.get(key) ?? 0, services.get(key)));
 }
 
 /** Figures for the alerts raised in [from, to) in a region subtree, overall and per district or community. */
 export async function computeFigures(db: SqlSession, q: FigureQuery): Promise<Figures> {
   const groupBy = q.groupBy ?? 'none';
-  const overall = summarise(q.region, await loadAlerts(db, q), (await openRegions(db, q)).length);
+  const services = (await servicesBy(db, q, () => null)).get(null);
+  const overall = summarise(q.region, await loadAlerts(db, q), (await openRegions(db, q)).length, services);
   return {
     from: new Date(q.from).toISOString(),
     to: new Date(q.to).toISOString(),

@@ -1,0 +1,90 @@
+import { SERVICE_KINDS, type ServiceKind } from '../../protocol/index.ts';
+import { Params, type SqlSession } from '../db/sql.ts';
+
+/**
+ * Figures of the green key's service tickets, beside the alert figures (same period and region rules):
+ * - a ticket belongs to the period when `from <= requestedAt < to`;
+ * - `byKind` counts the period's tickets by service (every kind listed, zeros included);
+ * - `doneP50S`: nearest-rank median of doneAt − requestedAt in seconds over the period's done tickets;
+ * - `openNow`: tickets requested or accepted at query time, whenever requested.
+ */
+export interface ServiceFigures {
+  total: number;
+  byKind: Record<ServiceKind, number>;
+  done: number;
+  cancelled: number;
+  doneP50S: number | null;
+  openNow: number;
+}
+
+export interface TicketRow {
+  region: string;
+  service: string;
+  state: string;
+  requestedMs: number;
+  doneMs: number | null;
+}
+
+type Scope = {
+  region: string | null;
+  elderIds?: string[] | undefined;
+  subtree: (column: string, p: Params) => string;
+};
+
+export async function loadTickets(
+  db: SqlSession,
+  q: Scope & { from: string; to: string },
+): Promise<TicketRow[]> {
+  const p = new Params();
+  const from = p.add(new Date(q.from).toISOString());
+  const to = p.add(new Date(q.to).toISOString());
+  const rows = await db.all(
+    `SELECT region, service, state, requested_at, done_at FROM service_tickets
+     WHERE requested_at >= ${from} AND requested_at < ${to} AND ${scopeSql(q, p)}`,
+    p.values,
+  );
+  return rows.map((r) => ({
+    region: String(r.region),
+    service: String(r.service),
+    state: String(r.state),
+    requestedMs: Date.parse(String(r.requested_at)),
+    doneMs: r.done_at === null || r.done_at === undefined ? null : Date.parse(String(r.done_at)),
+  }));
+}
+
+/** The regions of the tickets waiting or accepted now, one entry per ticket. */
+export async function openTicketRegions(db: SqlSession, q: Scope): Promise<string[]> {
+  const p = new Params();
+  const rows = await db.all(
+    `SELECT region FROM service_tickets WHERE state IN ('requested', 'accepted') AND ${scopeSql(q, p)}`,
+    p.values,
+  );
+  return rows.map((r) => String(r.region));
+}
+
+function scopeSql(q: Scope, p: Params): string {
+  const where = ['1 = 1'];
+  if (q.region !== null) where.push(q.subtree('region', p));
+  if (q.elderIds) where.push(`elder_id IN ${p.list(q.elderIds)}`);
+  return where.join(' AND ');
+}
+
+export function summariseTickets(
+  rows: readonly TicketRow[],
+  openNow: number,
+  median: (sorted: number[]) => number | null,
+): ServiceFigures {
+  const byKind = Object.fromEntries(SERVICE_KINDS.map((k) => [k, 0])) as Record<ServiceKind, number>;
+  for (const r of rows) if (r.service in byKind) byKind[r.service as ServiceKind] += 1;
+  const took = rows
+    .flatMap((r) => (r.doneMs === null ? [] : [Math.max(0, r.doneMs - r.requestedMs) / 1000]))
+    .sort((a, b) => a - b);
+  return {
+    total: rows.length,
+    byKind,
+    done: rows.filter((r) => r.state === 'done').length,
+    cancelled: rows.filter((r) => r.state === 'cancelled').length,
+    doneP50S: median(took),
+    openNow,
+  };
+}
