@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AlertQueue, type QueueChange } from '../dashboard/src/queue-store.ts';
 import { childOf, countByChild, countByRegion } from '../dashboard/src/region-counts.ts';
-import type { AlertView } from '../dashboard/src/types.ts';
+import { KEEP_CLOSED_MS, ServiceQueue } from '../dashboard/src/service-store.ts';
+import type { AlertView, ServiceTicket } from '../dashboard/src/types.ts';
 
 function alert(id: string, over: Partial<AlertView> = {}): AlertView {
   return {
@@ -135,5 +136,46 @@ describe('the supervisor counters count the live queue per child region', () => 
     expect(counts.get('ziyang.yanjiang')?.open.critical).toBe(1);
     expect(counts.get('ziyang.anyue.zhouli')?.acknowledged).toBe(1);
     expect(counts.has('ziyang.anyue.yuelong')).toBe(false);
+  });
+});
+
+describe('the dashboard’s service-request queue', () => {
+  const ticket = (id: string, over: Partial<ServiceTicket> = {}): ServiceTicket => ({
+    id,
+    service: 'meal',
+    state: 'requested',
+    elderId: 'el-1',
+    householdId: 'hh-1',
+    region: 'ziyang.yanjiang.shizishan',
+    gatewayId: 'gw-1',
+    deviceId: 'gw-1-keys',
+    eventId: `ev-${id}-000000`,
+    requestedAt: '2026-11-22T08:00:00.000Z',
+    receivedAt: '2026-11-22T08:00:00.000Z',
+    repeatCount: 0,
+    lastRequestedAt: '2026-11-22T08:00:00.000Z',
+    ...over,
+  });
+  const now = Date.parse('2026-11-22T09:00:00.000Z');
+
+  it('waiting tickets come first, the longest waiting first, and a late push never takes a done ticket back', () => {
+    const services = new ServiceQueue();
+    services.apply(ticket('late', { requestedAt: '2026-11-22T08:30:00.000Z' }));
+    services.apply(ticket('done', { state: 'done', doneAt: '2026-11-22T08:40:00.000Z', tookS: 2400 }));
+    services.apply(ticket('early', { requestedAt: '2026-11-22T07:30:00.000Z', state: 'accepted' }));
+    services.load([ticket('done')]);
+    expect(services.sorted(now).map((t) => [t.id, t.state])).toEqual([
+      ['early', 'accepted'],
+      ['late', 'requested'],
+      ['done', 'done'],
+    ]);
+    expect(services.waiting()).toBe(1);
+  });
+
+  it('a closed ticket drops off the screen after twelve hours', () => {
+    const services = new ServiceQueue();
+    services.apply(ticket('c', { state: 'cancelled', cancelledAt: '2026-11-22T08:00:00.000Z' }));
+    expect(services.sorted(now)).toHaveLength(1);
+    expect(services.sorted(Date.parse('2026-11-22T08:00:00.000Z') + KEEP_CLOSED_MS)).toHaveLength(0);
   });
 });

@@ -1,12 +1,15 @@
 import type { Alarm } from './alarm.ts';
 import type { StringKey } from './i18n/strings.ts';
 import type { AlertQueue } from './queue-store.ts';
+import type { ServiceQueue } from './service-store.ts';
 import type { RegionSummary, SessionUser } from './types.ts';
 
 /** What a screen gets when it is built; every screen returns a `View` whose `stop` undoes its timers and listeners. */
 export interface AppContext {
   user: SessionUser;
   queue: AlertQueue;
+  /** Green-key service tickets: the helpers' queue, apart from the alerts and never ringing the alarm. */
+  services: ServiceQueue;
   alarm: Alarm;
   notices: Notices;
   regions: RegionIndex;

@@ -4,9 +4,10 @@ import {
   type DispatchClientEvents,
   type DispatchServerEvents,
 } from '../../protocol/alerts.ts';
-import { get, statusOf } from './api.ts';
+import { get, getOptional, statusOf } from './api.ts';
 import type { AlertQueue } from './queue-store.ts';
-import type { AlertView } from './types.ts';
+import type { ServiceQueue } from './service-store.ts';
+import type { AlertView, ServiceTicket } from './types.ts';
 
 /** A REST re-sync also runs on this beat, so even a push lost without a disconnect shows up. */
 const RESYNC_EVERY_MS = 30_000;
@@ -15,6 +16,8 @@ const RETRY_MS = 5000;
 export interface LiveDeps {
   token: string;
   queue: AlertQueue;
+  /** The helpers' service tickets, fed by `service:*` pushes and the same re-syncs. */
+  services: ServiceQueue;
   /** The socket's state, for the disconnected banner. */
   onConnection(connected: boolean): void;
   /** A REST re-sync failed (with the HTTP status, 0 for no answer) or, with null, worked again. */
@@ -64,6 +67,8 @@ export class LiveLink {
     });
     s.on('alert:raised', (alert) => this.#deps.queue.apply(alert as AlertView));
     s.on('alert:updated', (alert) => this.#deps.queue.apply(alert as AlertView));
+    s.on('service:raised', (ticket) => this.#deps.services.apply(ticket));
+    s.on('service:updated', (ticket) => this.#deps.services.apply(ticket));
     window.addEventListener('offline', this.#offline);
     window.addEventListener('online', this.#online);
     this.#beat = setInterval(() => void this.resync(), RESYNC_EVERY_MS);
@@ -80,7 +85,7 @@ export class LiveLink {
     this.#timers.clear();
   }
 
-  /** Re-reads the open and acknowledged alerts; a newer re-sync supersedes one still in flight. */
+  /** Re-reads the open and acknowledged alerts (and the service tickets); a newer re-sync supersedes one still in flight. */
   async resync(): Promise<void> {
     const { queue } = this.#deps;
     const seq = queue.beginSync();
@@ -88,6 +93,8 @@ export class LiveLink {
       const lists = await Promise.all(
         (['open', 'acknowledged'] as const).map((state) => get<AlertView[]>(`/api/alerts?state=${state}`)),
       );
+      const tickets = await getOptional<ServiceTicket[]>('/api/service-requests');
+      if (tickets) this.#deps.services.load(tickets);
       if (queue.finishSync(seq, lists.flat())) this.#deps.onSyncError(null);
     } catch (err) {
       if (!this.#socket) return;

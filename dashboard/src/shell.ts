@@ -6,6 +6,7 @@ import { onLangChange, t } from './i18n/i18n.ts';
 import { bindKeys } from './keys.ts';
 import { LiveLink } from './live.ts';
 import { AlertQueue, type QueueChange } from './queue-store.ts';
+import { ServiceQueue } from './service-store.ts';
 import type { RegionSummary, SessionUser } from './types.ts';
 import { AdminPage } from './views/admin-page.ts';
 import { DevicesPage } from './views/devices-page.ts';
@@ -13,6 +14,7 @@ import { FiguresPage } from './views/figures-page.ts';
 import { helpOverlay } from './views/help.ts';
 import { QueuePage } from './views/queue-page.ts';
 import { RegionsPage } from './views/regions-page.ts';
+import { ServicesPage } from './views/services-page.ts';
 import { SimPage } from './views/sim-page.ts';
 import { TopBar } from './views/topbar.ts';
 
@@ -30,10 +32,12 @@ export class Shell {
 
   constructor(user: SessionUser, token: string, leave: (notice?: string) => void) {
     const queue = new AlertQueue();
+    const services = new ServiceQueue();
     const alarm = new Alarm(() => this.#top?.tick());
     this.ctx = {
       user,
       queue,
+      services,
       alarm,
       notices: new Notices(),
       regions: new RegionIndex(),
@@ -52,6 +56,7 @@ export class Shell {
     this.#live = new LiveLink({
       token,
       queue,
+      services,
       onConnection: (connected) => this.#top.setConnected(connected),
       onSyncError: (status) => this.#syncError(status),
       onExpired: () => leave(t('login.expired')),
@@ -68,6 +73,7 @@ export class Shell {
       () => window.removeEventListener('hashchange', onHash),
       () => clearInterval(tick),
       queue.subscribe((change) => this.#onQueue(change)),
+      this.ctx.services.subscribe(() => this.#top.update()),
       onLangChange(() => this.#top.render()),
       bindKeys(this),
     );
@@ -167,7 +173,16 @@ export class Shell {
   }
 
   #mount(route: string, force = false): void {
-    const known = ['#/queue', '#/wall', '#/regions', '#/figures', '#/devices', '#/sim', '#/admin'];
+    const known = [
+      '#/queue',
+      '#/services',
+      '#/wall',
+      '#/regions',
+      '#/figures',
+      '#/devices',
+      '#/sim',
+      '#/admin',
+    ];
     let target = known.includes(route) ? route : '#/queue';
     if ((target === '#/sim' || target === '#/admin') && this.ctx.user.role !== 'admin') target = '#/queue';
     if (target === '#/queue' && this.#view instanceof QueuePage && this.#route !== '#/wall' && !force) {
@@ -186,6 +201,8 @@ export class Shell {
     switch (route) {
       case '#/wall':
         return new QueuePage(this.ctx, { wall: true });
+      case '#/services':
+        return new ServicesPage(this.ctx);
       case '#/regions':
         return new RegionsPage(this.ctx);
       case '#/figures':

@@ -2,7 +2,7 @@ import { enc, getOptional } from '../api.ts';
 import { type Chart, COLORS, categoryBars, timeChart } from '../charts.ts';
 import type { AppContext, View } from '../context.ts';
 import { type Child, fill, h } from '../dom.ts';
-import { percent, seconds } from '../format.ts';
+import { duration, percent, seconds } from '../format.ts';
 import { label, onLangChange, t } from '../i18n/i18n.ts';
 import type { StringKey } from '../i18n/strings.ts';
 import type { DayFigures, Figures, GroupFigures } from '../types.ts';
@@ -249,6 +249,69 @@ export class FiguresPage implements View {
     );
   }
 
+  /** The green key's service tickets: requests by kind, median time to done, waiting now, per community. */
+  #services(f: Figures): HTMLElement {
+    const o = f.overall.services;
+    const groups = f.groups.filter((g) => g.region);
+    return h(
+      'section',
+      { class: 'card service-figures', testid: 'service-figures' },
+      h('h3', null, t('figures.services')),
+      h(
+        'div',
+        { class: 'tiles' },
+        tile('figures.servicesTotal', String(o.total), 'kpi-services-total'),
+        tile(
+          'figures.servicesDoneP50',
+          o.doneP50S === null ? '—' : duration(o.doneP50S * 1000),
+          'kpi-services-p50',
+        ),
+        tile('figures.servicesOpen', String(o.openNow), 'kpi-services-open'),
+      ),
+      h(
+        'div',
+        { class: 'chart-grid' },
+        barList('services-by-kind', 'figures.servicesByKind', 'service', o.byKind),
+        groups.length > 0 &&
+          h(
+            'section',
+            { class: 'card' },
+            h('h3', null, t('figures.servicesByGroup')),
+            h(
+              'table',
+              { class: 'plain', testid: 'services-by-group' },
+              h(
+                'thead',
+                null,
+                h(
+                  'tr',
+                  null,
+                  h('th', null, t('figures.community')),
+                  h('th', null, t('figures.servicesTotal')),
+                  h('th', null, t('figures.servicesDoneP50')),
+                  h('th', null, t('figures.servicesOpen')),
+                ),
+              ),
+              h(
+                'tbody',
+                null,
+                groups.map((g) =>
+                  h(
+                    'tr',
+                    { data: { region: g.region ?? '' } },
+                    h('td', null, this.#ctx.regions.name(g.region ?? '')),
+                    h('td', null, String(g.services.total)),
+                    h('td', null, g.services.doneP50S === null ? '—' : duration(g.services.doneP50S * 1000)),
+                    h('td', null, String(g.services.openNow)),
+                  ),
+                ),
+              ),
+            ),
+          ),
+      ),
+    );
+  }
+
   #render(): void {
     for (const chart of this.#charts.splice(0)) chart.destroy();
     const f = this.#figures;
@@ -279,6 +342,7 @@ export class FiguresPage implements View {
           barList('by-outcome', 'figures.byOutcome', 'outcome', f.overall.byOutcome),
           barList('by-severity', 'figures.bySeverity', 'severity', f.overall.bySeverity),
         ),
+        this.#services(f),
       );
     }
     fill(

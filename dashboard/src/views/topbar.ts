@@ -12,7 +12,10 @@ export interface NavItem {
 
 /** What a user may open: everyone the queue, figures and devices; wider scopes the regions; admins the simulator and administration. */
 export function navItems(ctx: AppContext): NavItem[] {
-  const items: NavItem[] = [{ route: '#/queue', key: 'nav.queue' }];
+  const items: NavItem[] = [
+    { route: '#/queue', key: 'nav.queue' },
+    { route: '#/services', key: 'nav.services' },
+  ];
   if (ctx.regions.level(ctx.user.scope) !== 'community')
     items.push({ route: '#/regions', key: 'nav.regions' });
   items.push({ route: '#/figures', key: 'nav.figures' }, { route: '#/devices', key: 'nav.devices' });
@@ -105,6 +108,7 @@ export class TopBar {
                 testid: `nav-${item.route.slice(2)}`,
               },
               t(item.key),
+              item.route === '#/services' && h('span', { class: 'nav-badge', testid: 'services-waiting' }),
             ),
           ),
         ),
@@ -172,6 +176,12 @@ export class TopBar {
     if (count) {
       count.textContent = t('openCount', { n: open });
       count.classList.toggle('has-open', open > 0);
+    }
+    const waiting = this.#ctx.services.waiting();
+    const badge = this.#bar.querySelector<HTMLElement>('[data-testid="services-waiting"]');
+    if (badge) {
+      badge.textContent = waiting > 0 ? ` ${waiting}` : '';
+      badge.hidden = waiting === 0;
     }
     document.title =
       open > 0
