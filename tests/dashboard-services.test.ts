@@ -110,6 +110,18 @@ describe('the helpers’ service-request queue in a real browser', () => {
       note: '午饭已送到',
     });
     expect(await sound(page)).toEqual({ ringing: false, count: 0, tones: 0 });
+    // Both actions are in the audit log, like an alert's.
+    const audit = (
+      await sys.api<{ route: string; target: { id?: string } | null }[]>(
+        await sys.login('sup-yanjiang'),
+        'GET',
+        '/api/audit',
+      )
+    ).body;
+    expect(audit.filter((e) => e.target?.id === ticket.id).map((e) => e.route)).toEqual([
+      '/api/service-requests/:id/done',
+      '/api/service-requests/:id/accept',
+    ]);
 
     // The same page does make a sound for a real alert: the silence above was not a deaf page.
     await home.event('water_leak');
