@@ -131,13 +131,13 @@ describe('device notice rule', () => {
     expect(h.state('gw-1:dev-1')).toBeUndefined();
   });
 
-  it('a tamper raises a medium alert at once, per device: a case opened may be a burglar', () => {
+  it('a tamper raises a low alert at once, per device, like a low battery', () => {
     const [action] = new RuleHarness(deviceNoticeRule).send(
       event('tamper', T0, { subject: { deviceId: 'door-1' } }),
     );
     expect(action).toMatchObject({
       kind: 'raise',
-      alert: { type: 'tamper', severity: 'medium', dedupeKey: 'gw-1:door-1:tamper' },
+      alert: { type: 'tamper', severity: 'low', dedupeKey: 'gw-1:door-1:tamper' },
     });
   });
 });

@@ -85,8 +85,9 @@ export const wearableOffRule: Rule<HeldState, WearableOffConfig> = {
 };
 
 /**
- * What a device says about itself, at once and one per device: a low battery (low) and a case opened
- * (medium: it may be a burglar, or a device taken apart). Neither clears itself; the operator resolves
+ * What a device says about itself, at once and one per device: a low battery and a case opened, both
+ * low (a tamper is most often a battery change or an installer's visit; the hazard, door and SOS rules carry
+ * the urgent cases). Neither clears itself; the operator resolves
  * after a visit. Stateless: the dedupe key makes a repeat update the open alert.
  */
 export const deviceNoticeRule: Rule<undefined, ElderFacts> = {
@@ -104,7 +105,7 @@ export const deviceNoticeRule: Rule<undefined, ElderFacts> = {
     const details = typeof input.data?.battery === 'number' ? { battery: input.data.battery } : undefined;
     const alert = {
       type,
-      severity: type === 'tamper' ? ('medium' as const) : ('low' as const),
+      severity: 'low' as const,
       dedupeKey: `${deviceKey(subject)}:${type}`,
       subject,
       eventId: input.eventId,
