@@ -95,7 +95,13 @@ describe('the helpers’ service-request queue in a real browser', () => {
       .waitFor();
     await page.mouse.move(0, 0);
     await page.screenshot({ path: join(SCREENSHOTS, 'services.png'), animations: 'disabled' });
-    await row.getByTestId('service-note').fill('午饭已送到');
+    // A push that redraws the queue while the helper types keeps the cursor in the note.
+    await row.getByTestId('service-note').click();
+    await page.keyboard.type('午饭');
+    await home.event('service_request', { data: { service: 'chat' } });
+    await page.locator('[data-testid="service-row"][data-service="chat"]').waitFor();
+    await page.keyboard.type('已送到');
+    expect(await row.getByTestId('service-note').inputValue()).toBe('午饭已送到');
     await row.getByTestId('service-done').click();
     const done = page.locator(
       `[data-testid="service-row"][data-ticket-id="${ticket.id}"][data-state="done"]`,
@@ -135,7 +141,7 @@ describe('the helpers’ service-request queue in a real browser', () => {
     await page.getByTestId('nav-figures').click();
     const figures = page.getByTestId('service-figures');
     await figures.waitFor();
-    await figures.getByTestId('kpi-services-total').filter({ hasText: '1' }).waitFor();
+    await figures.getByTestId('kpi-services-total').filter({ hasText: '2' }).waitFor();
     expect(await figures.locator('[data-testid="services-by-kind"] [data-key="meal"]').count()).toBe(1);
     expect(await figures.getByTestId('services-by-group').locator('tbody tr').count()).toBeGreaterThan(1);
     await page.close();

@@ -5,6 +5,12 @@ import { fill, h } from '../dom.ts';
 import { clock, duration } from '../format.ts';
 import { label, onLangChange, t } from '../i18n/i18n.ts';
 
+interface Typing {
+  ticketId: string;
+  start: number | null;
+  end: number | null;
+}
+
 /**
  * The helpers' queue of green-key service requests (a meal, a visit, a chat): separate from the alert
  * queue, calm on purpose (no alarm, no severity colours). Accept, then done with an optional note.
@@ -112,8 +118,28 @@ export class ServicesPage implements View {
     );
   }
 
+  /** The note being typed, so a push that redraws the queue does not take the helper's cursor away. */
+  #typing(): Typing | null {
+    const active = document.activeElement;
+    if (!(active instanceof HTMLInputElement) || !this.el.contains(active)) return null;
+    const ticketId = active.closest<HTMLElement>('[data-ticket-id]')?.dataset.ticketId;
+    return ticketId ? { ticketId, start: active.selectionStart, end: active.selectionEnd } : null;
+  }
+
+  #restoreTyping(typing: Typing | null): void {
+    if (!typing) return;
+    const row = [...this.el.querySelectorAll<HTMLElement>('[data-ticket-id]')].find(
+      (el) => el.dataset.ticketId === typing.ticketId,
+    );
+    const input = row?.querySelector<HTMLInputElement>('.service-note');
+    if (!input) return;
+    input.focus();
+    input.setSelectionRange(typing.start, typing.end);
+  }
+
   #render(): void {
     const tickets = this.#ctx.services.sorted();
+    const typing = this.#typing();
     fill(
       this.el,
       h('div', { class: 'page-head' }, h('h2', null, t('services.heading'))),
@@ -147,6 +173,7 @@ export class ServicesPage implements View {
           )
         : h('p', { class: 'muted', testid: 'service-empty' }, t('services.empty')),
     );
+    this.#restoreTyping(typing);
   }
 
   stop(): void {
