@@ -262,7 +262,10 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
   await app.register(visitRoutes, { ...deps, visits: new VisitStore(db) });
   const directory = new Directory(db);
   await app.register(registryReadRoutes, { ...deps, directory });
-  await app.register(familyRoutes, { ...deps, family: new FamilyOverview(db, alerts.store, directory) });
+  await app.register(familyRoutes, {
+    ...deps,
+    family: new FamilyOverview(db, alerts.store, directory, services.store, options.clock),
+  });
   await app.register(meNotificationRoutes, {
     ...deps,
     vapidPublicKey: once(() => vapidPublicKey(options.dataDir)),

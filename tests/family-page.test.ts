@@ -129,6 +129,44 @@ describe('the family page on a phone', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'family.png'), fullPage: true, animations: 'disabled' });
   });
 
+  it('the elder’s green-key request shows on the family page live and follows the helpers from waiting to done, without their names or notes', async () => {
+    const page = await signIn(await phone());
+    const card = page.locator('[data-testid="elder-card"][data-elder-id="el-0001"]');
+    const alertsBefore = await card.getByTestId('family-alert').count();
+    const home = await sys.home('gw-0001');
+    const eventId = await home.event('service_request', { data: { service: 'meal' } });
+    const operator = await sys.login('op-shizishan');
+    const ticket = await eventually(
+      async () =>
+        (
+          await sys.api<{ id: string; eventId: string }[]>(operator, 'GET', '/api/service-requests')
+        ).body.find((t) => t.eventId === eventId),
+      3000,
+      'the ticket',
+    );
+    const item = card.locator(`[data-testid="request-item"][data-request-id="${ticket.id}"]`);
+    await item.filter({ hasText: '送餐' }).waitFor({ timeout: 3000 });
+    expect(await item.getAttribute('data-state')).toBe('requested');
+    expect(await item.getByTestId('request-state').textContent()).toBe('等待社区服务人员接单');
+    // The family sees the request but it is the helpers' to handle.
+    const family = await sys.login(FAMILY);
+    expect((await sys.api(family, 'POST', `/api/service-requests/${ticket.id}/accept`, {})).status).toBe(403);
+
+    await sys.api(operator, 'POST', `/api/service-requests/${ticket.id}/accept`, {});
+    await card
+      .locator(`[data-testid="request-item"][data-request-id="${ticket.id}"][data-state="accepted"]`)
+      .waitFor({ timeout: 3000 });
+    // Like the centre's steps on an alert: what happened, not the staff member's name or note.
+    expect(await item.getByTestId('request-state').textContent()).toBe('社区服务人员已接单');
+    await sys.api(operator, 'POST', `/api/service-requests/${ticket.id}/done`, { note: '午饭已送到' });
+    await card
+      .locator(`[data-testid="request-item"][data-request-id="${ticket.id}"][data-state="done"]`)
+      .waitFor({ timeout: 3000 });
+    expect(await item.textContent()).not.toContain('午饭已送到');
+    // Nothing of it is an alert.
+    expect(await card.getByTestId('family-alert').count()).toBe(alertsBefore);
+  });
+
   it('the page is an installable app with a manifest, icons and a service worker scoped to /family/, and its settings save the notification choices', async () => {
     const manifest = await fetch(`${sys.http}/family/manifest.webmanifest`);
     expect(manifest.status).toBe(200);

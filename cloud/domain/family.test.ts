@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { atHomeFrom, centreEntries, mergeVitals, type PresenceEvent } from './family.ts';
+import type { ServiceTicket } from '../../protocol/index.ts';
+import { atHomeFrom, centreEntries, familyRequests, mergeVitals, type PresenceEvent } from './family.ts';
 
 /** Events newest first, as the overview reads them; `[device, type, minute]`. */
 const events = (...list: [string, string, number][]): PresenceEvent[] =>
@@ -92,5 +93,56 @@ describe('what the centre did, as a family reads it', () => {
       { at, action: 'family_accepted', by: 'fam', etaMinutes: 15, note: 'bringing keys' },
       { at, action: 'resolved', outcome: 'assisted' },
     ]);
+  });
+});
+
+describe('the green-key requests, as a family reads them', () => {
+  const NOW = Date.parse('2026-11-22T12:00:00.000Z');
+  const ticket = (id: string, requestedAt: string, more: Partial<ServiceTicket> = {}): ServiceTicket => ({
+    id,
+    service: 'meal',
+    state: 'requested',
+    elderId: 'el-1',
+    householdId: 'hh-1',
+    region: 'cn/x',
+    gatewayId: 'gw-1',
+    deviceId: 'key-1',
+    eventId: `ev-${id}`,
+    requestedAt,
+    receivedAt: requestedAt,
+    repeatCount: 0,
+    lastRequestedAt: requestedAt,
+    ...more,
+  });
+
+  it('shows waiting ones of any age and ones closed within the week, newest first, without staff names or notes', () => {
+    const shown = familyRequests(
+      [
+        ticket('old-waiting', '2026-11-01T08:00:00.000Z'),
+        ticket('done-long-ago', '2026-11-10T08:00:00.000Z', {
+          state: 'done',
+          doneAt: '2026-11-10T09:00:00.000Z',
+          doneBy: 'helper',
+        }),
+        ticket('done-yesterday', '2026-11-21T08:00:00.000Z', {
+          state: 'done',
+          acceptedAt: '2026-11-21T08:05:00.000Z',
+          acceptedBy: 'helper-wang',
+          doneAt: '2026-11-21T09:00:00.000Z',
+          doneBy: 'helper-wang',
+          note: 'key under the mat',
+        }),
+      ],
+      NOW,
+    );
+    expect(shown.map((r) => r.id)).toEqual(['done-yesterday', 'old-waiting']);
+    expect(shown[0]).toEqual({
+      id: 'done-yesterday',
+      service: 'meal',
+      state: 'done',
+      requestedAt: '2026-11-21T08:00:00.000Z',
+      acceptedAt: '2026-11-21T08:05:00.000Z',
+      doneAt: '2026-11-21T09:00:00.000Z',
+    });
   });
 });

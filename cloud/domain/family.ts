@@ -1,8 +1,9 @@
-import type { AlertType, Severity } from '../../protocol/index.ts';
+import type { AlertType, ServiceTicket, Severity } from '../../protocol/index.ts';
 import type { SqlSession } from '../db/sql.ts';
 import type { AlertStore, AlertView, TimelineEntry } from './alert-store.ts';
 import type { Directory } from './directory.ts';
 import type { User } from './scope.ts';
+import type { ServiceTicketStore } from './service-store.ts';
 
 /** One device as a family member sees it: is it working, and when did it last speak. */
 export interface FamilyDevice {
@@ -57,6 +58,42 @@ export interface FamilyElder {
   latestVitals: FamilyVitals | null;
   openAlerts: (AlertView & { centre: CentreEntry[] })[];
   history: FamilyHistoryItem[];
+  /** The elder's green-key requests still waiting, and those closed in the last week, newest first. */
+  requests: FamilyRequest[];
+}
+
+/**
+ * A service request as the family sees it: what was asked, where it stands and when. Like the centre's
+ * entries on an alert, no helper's name or note: those are the staff's.
+ */
+export type FamilyRequest = Pick<
+  ServiceTicket,
+  'id' | 'service' | 'state' | 'requestedAt' | 'acceptedAt' | 'doneAt' | 'cancelledAt'
+>;
+
+/** How far back the family page shows closed requests, and how many at most. */
+const REQUESTS_CLOSED_WITHIN_MS = 7 * 24 * 3600_000;
+const REQUESTS_SHOWN = 10;
+
+/** The family's view of the requests (newest first): waiting ones, and ones closed within the week. */
+export function familyRequests(tickets: readonly ServiceTicket[], now: number): FamilyRequest[] {
+  const since = now - REQUESTS_CLOSED_WITHIN_MS;
+  return tickets
+    .filter((t) => {
+      const closedAt = t.doneAt ?? t.cancelledAt;
+      return closedAt === undefined || Date.parse(closedAt) >= since;
+    })
+    .sort((a, b) => b.requestedAt.localeCompare(a.requestedAt))
+    .slice(0, REQUESTS_SHOWN)
+    .map((t) => ({
+      id: t.id,
+      service: t.service,
+      state: t.state,
+      requestedAt: t.requestedAt,
+      ...(t.acceptedAt ? { acceptedAt: t.acceptedAt } : {}),
+      ...(t.doneAt ? { doneAt: t.doneAt } : {}),
+      ...(t.cancelledAt ? { cancelledAt: t.cancelledAt } : {}),
+    }));
 }
 
 export interface PresenceEvent {
@@ -145,11 +182,21 @@ export class FamilyOverview {
   readonly #db: SqlSession;
   readonly #store: AlertStore;
   readonly #directory: Directory;
+  readonly #tickets: ServiceTicketStore;
+  readonly #now: () => number;
 
-  constructor(db: SqlSession, store: AlertStore, directory: Directory) {
+  constructor(
+    db: SqlSession,
+    store: AlertStore,
+    directory: Directory,
+    tickets: ServiceTicketStore,
+    now: () => number = Date.now,
+  ) {
     this.#db = db;
     this.#store = store;
     this.#directory = directory;
+    this.#tickets = tickets;
+    this.#now = now;
   }
 
   async eldersOf(user: User): Promise<FamilyElder[]> {
@@ -190,6 +237,7 @@ export class FamilyOverview {
         ...(a.resolvedAt ? { resolvedAt: a.resolvedAt } : {}),
         ...(a.outcome ? { outcome: a.outcome } : {}),
       })),
+      requests: familyRequests(await this.#tickets.listForUser(only, undefined, 200), this.#now()),
     };
   }
 

@@ -3,7 +3,7 @@ import { ago, dateTime } from '../format.ts';
 import { label } from '../i18n/i18n.ts';
 import { AlertBlock } from './alert-block.ts';
 import { ft } from './strings.ts';
-import type { FamilyDevice, FamilyElder, FamilyVitals } from './types.ts';
+import type { FamilyDevice, FamilyElder, FamilyRequest, FamilyVitals } from './types.ts';
 
 function presence(atHome: boolean | null): HTMLElement {
   const state = atHome === null ? 'unknown' : atHome ? 'yes' : 'no';
@@ -60,6 +60,24 @@ function historyList(items: FamilyElder['history']): HTMLElement {
   );
 }
 
+/** The green-key requests: what the elder asked for, and whether a helper has it in hand. */
+function requestList(items: readonly FamilyRequest[]): HTMLElement {
+  if (items.length === 0) return h('p', { class: 'muted' }, ft('noRequests'));
+  return h(
+    'ul',
+    { class: 'history', testid: 'requests' },
+    items.map((r) =>
+      h(
+        'li',
+        { testid: 'request-item', data: { requestId: r.id, state: r.state } },
+        h('time', { attrs: { datetime: r.requestedAt } }, dateTime(r.requestedAt)),
+        h('span', null, label('service', r.service)),
+        h('span', { class: 'muted', testid: 'request-state' }, ft(`request.${r.state}` as 'request.done')),
+      ),
+    ),
+  );
+}
+
 /**
  * One elder: where they are, whether their devices work, their latest vitals, open alerts with what
  * the centre is doing, and the recent history. Alert blocks are kept by id across updates.
@@ -72,6 +90,7 @@ export class ElderCard {
   readonly #vitals = h('div');
   readonly #alerts = h('div', { class: 'alerts', testid: 'open-alerts' });
   readonly #history = h('div');
+  readonly #requests = h('div');
   readonly #blocks = new Map<string, AlertBlock>();
 
   constructor(elder: FamilyElder, me: string) {
@@ -82,6 +101,8 @@ export class ElderCard {
       this.#head,
       h('h3', null, ft('openAlerts')),
       this.#alerts,
+      h('h3', null, ft('requests')),
+      this.#requests,
       h('h3', null, ft('vitals')),
       this.#vitals,
       h('h3', null, ft('devices')),
@@ -106,6 +127,7 @@ export class ElderCard {
     fill(this.#devices, elder.devices.map(deviceLine));
     fill(this.#vitals, vitalsBlock(elder.latestVitals));
     fill(this.#history, historyList(elder.history));
+    fill(this.#requests, requestList(elder.requests));
     this.#updateAlerts(elder);
   }
 

@@ -22,7 +22,8 @@ export interface FamilyLiveDeps {
 }
 
 /**
- * The family page's link: the `/dispatch` socket (family users hear of their own elders' alerts only)
+ * The family page's link: the `/dispatch` socket (family users hear of their own elders' alerts and
+ * service requests only)
  * says that something changed, and the page re-reads `GET /api/family/elders`, which also carries what
  * the centre did. Every (re)connect re-reads too, since a push may have been missed while away.
  */
@@ -60,6 +61,8 @@ export class FamilyLive {
     });
     s.on('alert:raised', () => this.soon());
     s.on('alert:updated', () => this.soon());
+    s.on('service:raised', () => this.soon());
+    s.on('service:updated', () => this.soon());
     window.addEventListener('online', this.#online);
     this.#beat = setInterval(() => this.soon(0), RESYNC_EVERY_MS);
   }

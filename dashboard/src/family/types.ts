@@ -1,10 +1,15 @@
 /** Shapes of `GET /api/family/elders` (docs/contract.md, family page). */
 
 // The server's own shapes (type-only: nothing of the cloud reaches the bundle).
-import type { CentreEntry, FamilyDevice, FamilyVitals } from '../../../cloud/domain/family.ts';
+import type { CentreEntry, FamilyDevice, FamilyRequest, FamilyVitals } from '../../../cloud/domain/family.ts';
 import type { AlertView } from '../types.ts';
 
-export type { CentreEntry, FamilyDevice, FamilyVitals } from '../../../cloud/domain/family.ts';
+export type {
+  CentreEntry,
+  FamilyDevice,
+  FamilyRequest,
+  FamilyVitals,
+} from '../../../cloud/domain/family.ts';
 export type { NotificationPrefs } from '../../../cloud/notify/types.ts';
 
 export type FamilyAlert = AlertView & { centre: CentreEntry[] };
@@ -26,4 +31,5 @@ export interface FamilyElder {
     resolvedAt?: string;
     outcome?: string;
   }[];
+  requests: FamilyRequest[];
 }
