@@ -1,5 +1,6 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EdgeConfigError, parseEdgeConfig } from './config.ts';
+import { EdgeConfigError, loadEdgeConfig, parseEdgeConfig } from './config.ts';
 
 const valid = {
   gatewayId: 'gw-0001',
@@ -101,5 +102,10 @@ describe('the edge configuration of CONTRACT §5', () => {
     expect(error({ ...valid, devices: [{ ...zb, actions: { single: 'fall' } }] })).toMatch(
       /\/devices\/0\/actions/,
     );
+  });
+
+  it('the example config an installer starts from (edge/examples/edge.example.json) is valid', () => {
+    const config = loadEdgeConfig(join(import.meta.dirname, 'examples', 'edge.example.json'));
+    expect(config.devices.map((d) => d.kind)).toContain('zigbee');
   });
 });
