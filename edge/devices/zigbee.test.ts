@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
+import fc from 'fast-check';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { parseZigbeeState } from '../codecs/zigbee2mqtt.ts';
 import type { DeviceConfig } from '../config.ts';
 import { FakeClock, recordingSink } from '../test-support.ts';
 import type { BridgeLink, BridgeMessage } from '../transports/zigbee2mqtt.ts';
@@ -56,6 +58,15 @@ function zigbee(extra: Partial<DeviceConfig> = {}, friendlyName = 'front_door') 
     driver,
     state: (p: unknown, retained = false) => link.send(topic, p, retained),
   };
+}
+
+/** Whether a message carries anything the driver reads. */
+function readable(text: string): boolean {
+  const r = parseZigbeeState(text);
+  return (
+    r.ok &&
+    (Object.keys(r.value.flags).length > 0 || r.value.battery !== undefined || r.value.action !== undefined)
+  );
 }
 
 const types = (sink: ReturnType<typeof recordingSink>) => sink.events.map((e) => e.type);
@@ -211,5 +222,38 @@ describe('a zigbee device behind a zigbee2mqtt bridge', () => {
     expect(clock.pending).toBe(0);
     expect(link.listenerCount('message') + link.listenerCount('up') + link.listenerCount('down')).toBe(0);
     expect(link.released).toBe(1);
+  });
+
+  it('garbage between good messages never changes the events the good ones make (property)', () => {
+    const good = fc.record({
+      contact: fc.boolean(),
+      smoke: fc.boolean(),
+      battery: fc.integer({ min: 0, max: 100 }),
+    });
+    const garbage = fc.oneof(
+      fc.string({ maxLength: 30 }),
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+      fc.constant('{"contact":"open","smoke":1}'),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(good, fc.option(garbage, { nil: undefined })), { maxLength: 20 }),
+        (steps) => {
+          // Junk that is itself a readable state (a JSON object with a good field) is a message, not junk.
+          fc.pre(steps.every(([, j]) => j === undefined || !readable(j)));
+          const clean = zigbee();
+          const noisy = zigbee();
+          clean.link.connect();
+          noisy.link.connect();
+          for (const [message, junk] of steps) {
+            clean.state(message);
+            if (junk !== undefined) noisy.state(junk);
+            noisy.state(message);
+          }
+          expect(noisy.sink.events).toEqual(clean.sink.events);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
