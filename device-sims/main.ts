@@ -5,6 +5,7 @@ import { EVENT_TYPES, type EventType } from '../protocol/index.ts';
 import { type SimGateway, SimulatedHome } from './mqtt-home.ts';
 import { runPtyCommand } from './pty/index.ts';
 import { runScenarioCommand, SCENARIO_HELP } from './scenario/cli.ts';
+import { runZigbeeCommand } from './zigbee/cli.ts';
 
 const HELP = `Device simulators (npm run sim -- COMMAND [options])
 
@@ -17,6 +18,8 @@ Commands:
   event      one home publishes one event and exits when the broker has acknowledged it
   list       the demo gateways and their devices
   pty        one byte-level serial device (radar, 433 MHz bridge) on a pty pair; pty --help for more
+  zigbee     a simulated zigbee2mqtt bridge (its own MQTT broker) with smoke, gas, leak, door,
+             motion and button devices; zigbee --help for more
 
 Options:
   --broker URL[,URL]  MQTT broker (default mqtt://127.0.0.1:1883); with several, fleet homes take
@@ -32,9 +35,13 @@ Options:
 
 ${SCENARIO_HELP}`;
 
-// `pty`, `run` and `world` have options of their own, parsed by their modules.
+// `pty`, `zigbee`, `run` and `world` have options of their own, parsed by their modules.
 if (process.argv[2] === 'pty') {
   await runPtyCommand(process.argv.slice(2));
+  process.exit(0);
+}
+if (process.argv[2] === 'zigbee') {
+  await runZigbeeCommand(process.argv.slice(2));
   process.exit(0);
 }
 if (process.argv[2] === 'run' || process.argv[2] === 'world') {

@@ -16,6 +16,7 @@ import {
 import { createDriver } from './devices/registry.ts';
 import { Outbox } from './outbox.ts';
 import { openBlueZ } from './transports/ble-bluez.ts';
+import { BridgeLinks } from './transports/zigbee2mqtt.ts';
 import { Uplink } from './uplink.ts';
 
 /** Events that start the SMS fallback clock when the broker does not acknowledge them in time. */
@@ -94,6 +95,11 @@ export class Agent implements EdgeSink {
       clock: this.#clock,
       vitalsEveryMs: (this.#config.vitalsEveryS ?? 10) * 1000,
       gattSource,
+      bridges: new BridgeLinks({
+        logger: this.#log,
+        reconnectPeriodMs: this.#config.reconnectPeriodMs ?? 1000,
+        gatewayId: this.#config.gatewayId,
+      }),
     };
     for (const device of this.#config.devices) {
       const driver = createDriver(device, driverDeps);

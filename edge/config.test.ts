@@ -1,5 +1,6 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EdgeConfigError, parseEdgeConfig } from './config.ts';
+import { EdgeConfigError, loadEdgeConfig, parseEdgeConfig } from './config.ts';
 
 const valid = {
   gatewayId: 'gw-0001',
@@ -61,5 +62,50 @@ describe('the edge configuration of CONTRACT §5', () => {
     expect(error({ ...valid, sms: { port: '/dev/ttyUSB0', numbers: ['+8613800000000'] } })).toMatch(
       /\/sms\/port/,
     );
+  });
+
+  it('a 433 MHz code may say service_request in the string or the object form; a service outside the list is refused', () => {
+    const bridge = valid.devices[0] as Record<string, unknown>;
+    const codes = {
+      '77535C': 'sos',
+      ABCDEF: 'service_request:meal',
+      ABCDE0: { type: 'service_request', service: 'chat' },
+      ABCDE1: { type: 'checkin' },
+    };
+    expect(parseEdgeConfig({ ...valid, devices: [{ ...bridge, codes }] }, '/').devices[0]?.codes).toEqual(
+      codes,
+    );
+    expect(error({ ...valid, devices: [{ ...bridge, codes: { ABCDEF: 'service_request:taxi' } }] })).toMatch(
+      /\/devices\/0\/codes/,
+    );
+    expect(
+      error({
+        ...valid,
+        devices: [{ ...bridge, codes: { ABCDEF: { type: 'service_request', service: 'taxi' } } }],
+      }),
+    ).toMatch(/\/devices\/0\/codes/);
+    expect(error({ ...valid, devices: [{ ...bridge, codes: { ABCDEF: { type: 'fall' } } }] })).toMatch(
+      /\/devices\/0\/codes/,
+    );
+  });
+
+  it('a zigbee device takes a room, button actions and a bridge grace, and needs the zigbee2mqtt transport', () => {
+    const door = valid.devices[3] as Record<string, unknown>;
+    const zb = { ...door, room: 'kitchen', actions: { single: 'service_request:meal' }, bridgeGraceS: 5 };
+    expect(parseEdgeConfig({ ...valid, devices: [zb] }, '/').devices[0]).toMatchObject({ room: 'kitchen' });
+    expect(error({ ...valid, devices: [{ ...door, transport: valid.devices[1]?.transport }] })).toMatch(
+      /\/devices\/0\/transport must be zigbee2mqtt/,
+    );
+    expect(error({ ...valid, devices: [{ ...valid.devices[1], transport: door.transport }] })).toMatch(
+      /\/devices\/0\/transport zigbee2mqtt is only for zigbee/,
+    );
+    expect(error({ ...valid, devices: [{ ...zb, actions: { single: 'fall' } }] })).toMatch(
+      /\/devices\/0\/actions/,
+    );
+  });
+
+  it('the example config an installer starts from (edge/examples/edge.example.json) is valid', () => {
+    const config = loadEdgeConfig(join(import.meta.dirname, 'examples', 'edge.example.json'));
+    expect(config.devices.map((d) => d.kind)).toContain('zigbee');
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import Type from 'typebox';
 import { Compile } from 'typebox/compile';
-import { DEVICE_KINDS, ID_PATTERN } from '../protocol/index.ts';
+import { DEVICE_KINDS, ID_PATTERN, SERVICE_KINDS } from '../protocol/index.ts';
 
 const Id = Type.String({ pattern: ID_PATTERN });
 
@@ -16,7 +16,19 @@ const CODE_ACTIONS = [
   'service_request:chat',
   'service_request:other',
 ] as const;
-const CodeAction = Type.Enum(CODE_ACTIONS);
+/** The same, as an object: `{"type":"service_request","service":"meal"}` or `{"type":"sos"}`. */
+const CodeAction = Type.Union([
+  Type.Enum(CODE_ACTIONS),
+  Type.Object(
+    { type: Type.Enum(['sos', 'sos_cancel', 'checkin'] as const) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { type: Type.Literal('service_request'), service: Type.Enum(SERVICE_KINDS) },
+    { additionalProperties: false },
+  ),
+]);
+export type CodeAction = Type.Static<typeof CodeAction>;
 
 const SerialTransport = Type.Object({
   type: Type.Literal('serial'),
@@ -44,6 +56,12 @@ const Device = Type.Object({
   silentAfterS: Type.Optional(Type.Integer({ minimum: 10, maximum: 86_400 })),
   /** A 433 MHz code the bridge transmits when an alert of this home is acknowledged (a sounder or lamp by the bed). */
   feedbackCode: Type.Optional(Type.String({ pattern: '^[0-9A-Fa-f]{6}$' })),
+  /** zigbee: the room the sensor is in; events carry it as `data.room` (the alert names it). */
+  room: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  /** zigbee: what a button's `action` means, besides `emergency`/`sos` → sos (e.g. `"single": "service_request:meal"`). */
+  actions: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 100 }), CodeAction)),
+  /** zigbee: seconds the bridge's broker (or the bridge) may be gone before the device is reported offline (default 15). */
+  bridgeGraceS: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
 });
 
 export const EdgeConfigSchema = Type.Object({
@@ -100,6 +118,10 @@ export function parseEdgeConfig(value: unknown, baseDir: string, source = 'confi
     ids.add(d.id);
     if (d.kind === 'rf433-bridge' && !d.codes)
       throw new EdgeConfigError(`${source}: /devices/${i}/codes is required for rf433-bridge`);
+    if ((d.kind === 'zigbee') !== (d.transport.type === 'zigbee2mqtt'))
+      throw new EdgeConfigError(
+        `${source}: /devices/${i}/transport ${d.kind === 'zigbee' ? 'must be zigbee2mqtt for a zigbee device' : 'zigbee2mqtt is only for zigbee devices'}`,
+      );
   }
   if (
     value.sms &&

@@ -10,6 +10,7 @@ import { describeAction, ProgressPrinter } from './report.ts';
 import { type RunStats, runPlan } from './run.ts';
 import type { ParentMessage, WorkerMessage } from './workers.ts';
 import { runWorkers } from './workers.ts';
+import { describeZigbeeStep, startZigbeeSteps } from './zigbee-steps.ts';
 
 export const SCENARIO_HELP = `npm run sim -- run SCENARIO [options]     play a scenario file (device-sims/scenarios/)
 npm run sim -- world SCENARIO --out FILE   write its generated homes as a world file
@@ -24,6 +25,8 @@ Options of run:
   --trace-out FILE    write the wearable accelerometer traces as CSV (trace,t,ax,ay,az; g)
   --fd-limit N        the open-file limit to plan workers by (default: ulimit -n)
   --json              print the final summary as JSON instead of a table
+  --zigbee-port N     port of the simulated zigbee2mqtt bridge that plays the file's "zigbee" steps
+                      (default a free one, printed); point an edge agent's zigbee devices at it
 `;
 
 const DEFAULT_WORLD = join(import.meta.dirname, '..', 'fixtures', 'demo-world.json');
@@ -46,6 +49,7 @@ export async function runScenarioCommand(argv: string[]): Promise<number> {
       out: { type: 'string' },
       share: { type: 'string' },
       'local-address': { type: 'string' },
+      'zigbee-port': { type: 'string', default: '0' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -73,8 +77,12 @@ export async function runScenarioCommand(argv: string[]): Promise<number> {
     });
     if (values['trace-out']) writeFileSync(values['trace-out'], tracesCsv(traces));
     if (values['dry-run']) {
+      const lines: { atMs: number; text: string }[] = [];
       for (let a = plan.next(); a; a = plan.next())
-        if (values.all || a.step !== undefined) console.log(describeAction(a));
+        if (values.all || a.step !== undefined) lines.push({ atMs: a.atMs, text: describeAction(a) });
+      for (const z of scenario.zigbee) lines.push({ atMs: z.at * 1000, text: describeZigbeeStep(z) });
+      // Stable: the homes' messages keep their order, the bridge's steps fall in by time.
+      for (const l of lines.sort((x, y) => x.atMs - y.atMs)) console.log(l.text);
       return 0;
     }
     const brokers = values.broker.split(',').filter(Boolean);
@@ -89,6 +97,15 @@ export async function runScenarioCommand(argv: string[]): Promise<number> {
     printer.line(
       `sim: ${scenario.name}: ${homes.length} homes, seed ${scenario.seed}, ${shares.length} process(es)`,
     );
+    // The bridge lives in this process only: workers play the homes, never the zigbee steps.
+    const zigbee =
+      scenario.zigbee.length > 0
+        ? await startZigbeeSteps(scenario.zigbee, {
+            port: number('--zigbee-port', values['zigbee-port'], 0, 65535, true),
+            speed,
+            log: (text) => printer.line(text),
+          })
+        : null;
     const stats =
       shares.length === 1
         ? await runPlan(plan, range(share), {
@@ -101,6 +118,8 @@ export async function runScenarioCommand(argv: string[]): Promise<number> {
             line: (text) => printer.line(text),
             progress: (s) => printer.progress(s),
           });
+    zigbee?.timeline.stop();
+    await zigbee?.bridge.stop();
     if (values.json) console.log(JSON.stringify(stats));
     else printer.done(stats);
     return stats.failed > 0 ? 1 : 0;

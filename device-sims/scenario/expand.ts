@@ -91,7 +91,9 @@ export function expandStep(step: Step, c: ExpandContext): Action[] {
           deviceId: (device as { id: string }).id,
           id: derivedId(c.seed, key('e')),
           type: step.do,
-          ...(step.data ? { data: step.data } : {}),
+          ...(step.data || step.room
+            ? { data: { ...step.data, ...(step.room ? { room: step.room } : {}) } }
+            : {}),
         },
       ];
   }

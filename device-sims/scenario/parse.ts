@@ -7,6 +7,7 @@ import {
   type Step,
   type StepAction,
   stepSchema,
+  type ZigbeeStep,
 } from './schema.ts';
 
 /** A scenario file that cannot be played; the message names the file, line and field. */
@@ -60,22 +61,33 @@ export function parseScenario(text: string, source = 'scenario'): Scenario {
     background?: { vitalsEvery?: number; heartbeatEvery?: number };
     timeline: { do: StepAction }[];
   };
-  const timeline = file.timeline.map((raw, i) => checkStep(raw, `/timeline/${i}`, fail));
+  const timeline: Step[] = [];
+  const zigbee: ZigbeeStep[] = [];
+  file.timeline.forEach((raw, i) => {
+    const step = checkStep(raw, `/timeline/${i}`, fail);
+    if (step.do === 'zigbee') zigbee.push(step);
+    else timeline.push(step);
+  });
   return {
     name: file.name ?? source,
     description: file.description ?? '',
     seed: file.seed,
-    duration: file.duration ?? Math.max(0, ...timeline.map(stepEnd)) + TAIL_S,
+    duration: file.duration ?? Math.max(0, ...timeline.map(stepEnd), ...zigbee.map((z) => z.at)) + TAIL_S,
     homes: file.homes,
     background: {
       vitalsEvery: file.background?.vitalsEvery ?? DEFAULT_VITALS_EVERY_S,
       heartbeatEvery: file.background?.heartbeatEvery ?? DEFAULT_HEARTBEAT_EVERY_S,
     },
     timeline,
+    zigbee: zigbee.sort((a, b) => a.at - b.at),
   };
 }
 
-function checkStep(raw: { do: StepAction }, pointer: string, fail: (p: string, m: string) => never): Step {
+function checkStep(
+  raw: { do: StepAction },
+  pointer: string,
+  fail: (p: string, m: string) => never,
+): Step | ZigbeeStep {
   const check = stepChecks.get(raw.do);
   if (!check) return fail(`${pointer}/do`, 'is not a known action');
   const valid: boolean = check.Check(raw);
@@ -86,6 +98,12 @@ function checkStep(raw: { do: StepAction }, pointer: string, fail: (p: string, m
     const extra = Object.keys(raw).find((k) => !(k in (stepSchema(raw.do).properties as object)));
     if (extra !== undefined) fail(`${pointer}/${extra}`, `is not a field of a "${raw.do}" step`);
     fail(`${pointer}${path}`, first?.message ?? 'is invalid');
+  }
+  if (raw.do === 'zigbee') {
+    const z = raw as ZigbeeStep;
+    if ([z.set, z.press, z.availability].filter((x) => x !== undefined).length !== 1)
+      fail(pointer, 'a "zigbee" step needs exactly one of "set", "press" or "availability"');
+    return z;
   }
   const step = raw as Step;
   const targets = [step.elder, step.gateway, step.home, step.all ? true : undefined].filter(

@@ -22,6 +22,7 @@ export const STEP_ACTIONS = [
   'battery_drain',
   'wearable_fall',
   'wearable_decoy',
+  'zigbee',
 ] as const;
 export type StepAction = (typeof STEP_ACTIONS)[number];
 
@@ -56,6 +57,8 @@ export const EventStep = Type.Object(
     ...target,
     do: Type.Enum(EVENT_TYPES),
     data: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    /** Where in the home it happened (a smoke alarm's room): sent as `data.room`. */
+    room: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   },
   closed,
 );
@@ -107,7 +110,26 @@ export const WearableStep = Type.Object(
   closed,
 );
 
+/**
+ * A change on the run's simulated zigbee2mqtt bridge (`run --zigbee-port`), which an edge agent reads: a
+ * device (friendly name, or the first of a kind: smoke, gas, leak, door, motion, button) reports new
+ * fields, a button is pressed, or the bridge changes the device's availability. Not bound to a home.
+ */
+export const ZigbeeStep = Type.Object(
+  {
+    at: Seconds,
+    do: Type.Literal('zigbee'),
+    sensor: Type.String({ minLength: 1, maxLength: 100 }),
+    set: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { minProperties: 1 })),
+    press: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    availability: Type.Optional(Type.Union([Type.Literal('online'), Type.Literal('offline')])),
+    note: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  closed,
+);
+
 export type EventStep = Type.Static<typeof EventStep>;
+export type ZigbeeStep = Type.Static<typeof ZigbeeStep>;
 export type VitalsStep = Type.Static<typeof VitalsStep>;
 export type PowerStep = Type.Static<typeof PowerStep>;
 export type FlapStep = Type.Static<typeof FlapStep>;
@@ -130,6 +152,8 @@ export function stepSchema(action: StepAction) {
     case 'wearable_fall':
     case 'wearable_decoy':
       return WearableStep;
+    case 'zigbee':
+      return ZigbeeStep;
     default:
       return EventStep;
   }
@@ -182,4 +206,6 @@ export interface Scenario {
   homes: HomesSpec;
   background: { vitalsEvery: number; heartbeatEvery: number };
   timeline: Step[];
+  /** Steps for the run's simulated zigbee2mqtt bridge, in time order. */
+  zigbee: ZigbeeStep[];
 }

@@ -123,6 +123,7 @@ describe('the 433 MHz bridge driver', () => {
     '0207C8': 'sos_cancel',
     '4D5939': 'checkin',
     ABCDEF: 'service_request:meal',
+    ABCDE0: { type: 'service_request', service: 'visit' },
   } as const;
   function bridge() {
     const link = new FakeLink();
@@ -165,6 +166,12 @@ describe('the 433 MHz bridge driver', () => {
     link.deviceSends(frame('ABCDEF'));
     link.deviceSends(frame('000001'));
     expect(sink.events).toEqual([{ deviceId: 'sos', type: 'service_request', data: { service: 'meal' } }]);
+  });
+
+  it('a code written in the object form {type, service} means the same as the string form', () => {
+    const { link, sink } = bridge();
+    link.deviceSends(frame('ABCDE0'));
+    expect(sink.events).toEqual([{ deviceId: 'sos', type: 'service_request', data: { service: 'visit' } }]);
   });
 
   it('the bridge is online while its port is open', () => {

@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
 import type { DeviceConfig } from '../config.ts';
 import { SerialLink } from '../transports/serial.ts';
+import type { BridgeLinks } from '../transports/zigbee2mqtt.ts';
 import { BleVitalsDriver, type GattSource } from './ble-vitals.ts';
 import type { Clock, DeviceDriver, EdgeSink } from './device.ts';
 import { RadarDriver, SEEED_SY, TINYFRAME } from './radar.ts';
 import { Rf433BridgeDriver } from './rf433-bridge.ts';
+import { ZigbeeDriver } from './zigbee.ts';
 
 export interface DriverDeps {
   sink: EdgeSink;
@@ -12,6 +14,8 @@ export interface DriverDeps {
   clock: Clock;
   vitalsEveryMs: number;
   gattSource: GattSource | null;
+  /** Connections to local zigbee2mqtt bridges, shared by the devices behind one bridge. */
+  bridges: BridgeLinks;
 }
 
 /** A device's config does not fit its kind (e.g. a radar over BLE). */
@@ -41,13 +45,13 @@ export function createDriver(device: DeviceConfig, deps: DriverDeps): DeviceDriv
       if (device.transport.type !== 'ble')
         throw new DeviceConfigError(`device ${device.id}: ble-vitals needs a ble transport`);
       return new BleVitalsDriver(device, { ...deps, source: deps.gattSource });
-    case 'zigbee':
-      // zigbee2mqtt devices arrive with the whole-home issue; until then the agent says so and goes on.
-      deps.logger.warn(
-        { deviceId: device.id },
-        'zigbee devices are not supported by this agent version; device skipped',
-      );
-      return null;
+    case 'zigbee': {
+      const transport = device.transport;
+      if (transport.type !== 'zigbee2mqtt')
+        throw new DeviceConfigError(`device ${device.id}: zigbee needs a zigbee2mqtt transport`);
+      const link = deps.bridges.acquire(transport.url);
+      return new ZigbeeDriver(device, { ...deps, link, release: () => deps.bridges.release(transport.url) });
+    }
     default:
       throw new DeviceConfigError(`device ${(device as DeviceConfig).id}: unknown kind`);
   }

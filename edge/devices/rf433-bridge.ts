@@ -1,17 +1,19 @@
 import type { Logger } from 'pino';
-import type { EventType, Feedback } from '../../protocol/index.ts';
+import type { Feedback } from '../../protocol/index.ts';
 import { encodeRfFrame, RepeatFolder, RF_ACK, RfBridgeDecoder } from '../codecs/index.ts';
 import type { DeviceConfig } from '../config.ts';
+import { type PressEvent, pressEvent } from './code-action.ts';
 import type { ByteLink, Clock, DeviceDriver, EdgeSink } from './device.ts';
 
 /**
  * A Sonoff-style 433 MHz bridge (EFM8BB1 UART, `AA A4 … 55`): every received code is acknowledged with
  * `AA A0 55`, repeats of a held button within 1 s fold into one press, and the config's `codes` say what
- * a press means (`sos`, `sos_cancel`, `checkin`, `service_request:<service>`).
+ * a press means (`sos`, `sos_cancel`, `checkin`, `service_request:<service>`, or the object form
+ * `{"type":"service_request","service":"meal"}`).
  */
 export class Rf433BridgeDriver implements DeviceDriver {
   readonly id: string;
-  readonly #codes: Map<string, string>;
+  readonly #codes: Map<string, PressEvent>;
   readonly #feedbackCode: string | undefined;
   readonly #link: ByteLink;
   readonly #sink: EdgeSink;
@@ -24,7 +26,7 @@ export class Rf433BridgeDriver implements DeviceDriver {
   constructor(device: DeviceConfig, deps: { link: ByteLink; sink: EdgeSink; logger: Logger; clock: Clock }) {
     this.id = device.id;
     this.#codes = new Map(
-      Object.entries(device.codes ?? {}).map(([code, action]) => [code.toUpperCase(), action]),
+      Object.entries(device.codes ?? {}).map(([code, action]) => [code.toUpperCase(), pressEvent(action)]),
     );
     this.#feedbackCode = device.feedbackCode?.toUpperCase();
     this.#link = deps.link;
@@ -83,7 +85,6 @@ export class Rf433BridgeDriver implements DeviceDriver {
       this.#unknownLogged.add(code);
       return;
     }
-    const [type, service] = action.split(':') as [EventType, string | undefined];
-    this.#sink.event(this.id, type, service ? { service } : undefined);
+    this.#sink.event(this.id, action.type, action.data);
   }
 }
