@@ -147,7 +147,7 @@ describe('a home with Zigbee sensors behind a zigbee2mqtt bridge, through a real
     ]);
   });
 
-  it('a green key (a 433 MHz code mapped to service_request:meal) publishes a service_request with its service', async () => {
+  it('a green key (a 433 MHz code mapped to service_request:meal) publishes a service_request with its service, and the cloud makes a meal ticket, not an alert', async () => {
     await rf.press(GREEN_KEY);
     const request = await eventually(
       () => events.find((e) => e.type === 'service_request'),
@@ -155,6 +155,22 @@ describe('a home with Zigbee sensors behind a zigbee2mqtt bridge, through a real
       'the service_request at the broker',
     );
     expect(request).toEqual({ deviceId: `${GW}-rf`, type: 'service_request', data: { service: 'meal' } });
+    // The cloud makes it a meal ticket in the helpers' queue, and no alert.
+    const ticket = await eventually(
+      async () =>
+        (
+          await sys.api<{ service: string; deviceId: string; state: string }[]>(
+            admin,
+            'GET',
+            '/api/service-requests',
+          )
+        ).body.find((t) => t.deviceId === `${GW}-rf`),
+      5000,
+      'the meal ticket',
+    );
+    expect(ticket).toMatchObject({ service: 'meal', state: 'requested' });
+    const alerts = (await sys.api<Alert[]>(admin, 'GET', '/api/alerts')).body;
+    expect(alerts.filter((a) => a.deviceId === `${GW}-rf`)).toEqual([]);
   });
 
   it('availability offline from the bridge makes the device offline, and online again', async () => {
