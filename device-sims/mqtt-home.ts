@@ -128,6 +128,7 @@ export class SimulatedHome {
       sos: 'rf433-bridge',
       sos_cancel: 'rf433-bridge',
       checkin: 'rf433-bridge',
+      service_request: 'rf433-bridge',
       fall: 'mr60fda1',
     };
     const wanted = kinds[type];

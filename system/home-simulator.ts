@@ -17,6 +17,8 @@ interface PanelHome {
 }
 
 const FALL_RADARS = ['mr60fda1', 'mr60fda2'];
+/** Where the panel's home sensors are: the demo homes' kit has no Zigbee devices of its own. */
+const SIM_ROOMS = { smoke: 'kitchen', gas: 'kitchen', water_leak: 'bathroom', door_open: 'hall' } as const;
 /** A wristband measures everything; a breathing radar has no SpO2. */
 const DEVICE_KINDS_FOR: Partial<Record<SimAction, string[]>> = {
   fall: FALL_RADARS,
@@ -101,6 +103,13 @@ export class HomeSimulator implements HomeSimulatorPort {
       case 'vitals_low_spo2':
         await home.vitals({ spo2: 84 }, deviceId);
         return {};
+      case 'smoke':
+      case 'gas':
+      case 'water_leak':
+      case 'door_open':
+        return { eventId: await home.event(action, { data: { room: SIM_ROOMS[action] } }) };
+      case 'service_request':
+        return { eventId: await home.event('service_request', { data: { service: 'meal' } }) };
     }
   }
 

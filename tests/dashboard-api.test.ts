@@ -206,6 +206,41 @@ describe('the read API of the dispatch dashboard, on a whole system', () => {
     expect((await sim('admin', 'gw-0010', 'explode')).status).toBe(400);
   });
 
+  it('the simulator panel’s smoke names the kitchen on a critical alert, and its green key makes a meal ticket, not an alert', async () => {
+    const smoke = await sim('admin', 'gw-0011', 'smoke');
+    expect(smoke.status).toBe(202);
+    const admin = await sys.login('admin');
+    const alert = await eventually(
+      async () =>
+        (await sys.api<Alert[]>(admin, 'GET', '/api/alerts?state=open')).body.find(
+          (a) => a.eventId === smoke.body.eventId,
+        ),
+      5000,
+      'the smoke alert',
+    );
+    expect(alert).toMatchObject({ type: 'smoke', severity: 'critical', gatewayId: 'gw-0011' });
+    const detail = await sys.api<{ details?: { room?: string } }>(admin, 'GET', `/api/alerts/${alert.id}`);
+    expect(detail.body.details?.room).toBe('kitchen');
+
+    const key = await sim('admin', 'gw-0011', 'service_request');
+    expect(key.status).toBe(202);
+    const ticket = await eventually(
+      async () =>
+        (
+          await sys.api<{ eventId: string; service: string; state: string }[]>(
+            admin,
+            'GET',
+            '/api/service-requests',
+          )
+        ).body.find((t) => t.eventId === key.body.eventId),
+      5000,
+      'the meal ticket',
+    );
+    expect(ticket).toMatchObject({ service: 'meal', state: 'requested' });
+    const alerts = (await sys.api<Alert[]>(admin, 'GET', '/api/alerts')).body;
+    expect(alerts.some((a) => a.eventId === key.body.eventId)).toBe(false);
+  });
+
   it('the simulator panel lists the 24 demo homes with address and elders, for admins only', async () => {
     const res = await get<SimHomeView[]>('admin', '/api/sim/homes');
     expect(res.body).toHaveLength(24);

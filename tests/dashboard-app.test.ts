@@ -348,4 +348,24 @@ describe('the dispatch dashboard in a real browser', () => {
     await row(page, raised.id).waitFor();
     await resolveByRest(raised.id);
   });
+
+  it('smoke from the simulator’s kitchen shows as “烟雾报警 · 厨房” on the queue, the alarm banner and the detail', async () => {
+    const page = await signIn(await open(), 'admin');
+    await page.getByTestId('start-shift').click();
+    await page.getByTestId('nav-sim').click();
+    await page.getByTestId('sim-home').selectOption('gw-0018');
+    await page.getByTestId('sim-smoke').click();
+    await page.getByTestId('sim-message').filter({ hasText: 'gw-0018' }).waitFor();
+    await page.getByTestId('nav-queue').click();
+    const token = await sys.login('admin');
+    const raised = await eventually(async () => {
+      const open = (await sys.api<Alert[]>(token, 'GET', '/api/alerts?state=open')).body;
+      return open.find((a) => a.gatewayId === 'gw-0018' && a.type === 'smoke');
+    }, 5000);
+    await row(page, raised.id).filter({ hasText: '烟雾报警 · 厨房' }).waitFor();
+    await page.getByTestId('alarm-banner').filter({ hasText: '烟雾报警 · 厨房' }).waitFor();
+    await row(page, raised.id).click();
+    await page.getByTestId('alert-details').filter({ hasText: '房间: 厨房' }).waitFor();
+    await resolveByRest(raised.id);
+  });
 });

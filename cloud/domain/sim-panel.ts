@@ -11,6 +11,11 @@ export const SIM_ACTIONS = [
   'vitals_low_spo2',
   'power_cut',
   'power_restore',
+  'smoke',
+  'gas',
+  'water_leak',
+  'door_open',
+  'service_request',
 ] as const;
 export type SimAction = (typeof SIM_ACTIONS)[number];
 

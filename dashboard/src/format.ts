@@ -1,4 +1,4 @@
-import { lang, t } from './i18n/i18n.ts';
+import { label, lang, t } from './i18n/i18n.ts';
 
 const two = (n: number): string => String(n).padStart(2, '0');
 
@@ -51,4 +51,12 @@ export function seconds(value: number | null | undefined): string {
 /** Age in years from a birth year, when the server did not send one. */
 export function ageFrom(birthYear: number | undefined, now = new Date()): number | undefined {
   return birthYear ? now.getFullYear() - birthYear : undefined;
+}
+
+/** An alert's kind and, when the sensor named one, its room: "烟雾报警 · 厨房". */
+export function alertWhat(a: { type: string; details?: Record<string, unknown> }): string {
+  const room = a.details?.room;
+  return typeof room === 'string' && room
+    ? `${label('type', a.type)} · ${label('room', room)}`
+    : label('type', a.type);
 }

@@ -2,7 +2,7 @@ import { enc, get, getOptional } from '../api.ts';
 import { type Chart, COLORS, timeChart } from '../charts.ts';
 import type { AppContext, View } from '../context.ts';
 import { fill, h } from '../dom.ts';
-import { clock, dateTime } from '../format.ts';
+import { alertWhat, clock, dateTime } from '../format.ts';
 import { label, onLangChange, t } from '../i18n/i18n.ts';
 import type { AlertView, ElderDetail, HouseholdDetail, TimelineEntry, VitalsRow } from '../types.ts';
 import { actionsSection } from './detail-actions.ts';
@@ -58,7 +58,9 @@ export function describeDetails(details: Record<string, unknown> | undefined): s
   }
   return Object.entries(details)
     .filter(([, v]) => typeof v === 'string' || typeof v === 'number')
-    .map(([k, v]) => `${k}: ${String(v)}`)
+    .map(([k, v]) =>
+      k === 'room' ? `${t('detail.room')}: ${label('room', String(v))}` : `${k}: ${String(v)}`,
+    )
     .join(' · ');
 }
 
@@ -214,7 +216,7 @@ export class DetailView implements View {
         'div',
         { class: 'detail-title' },
         severityBadge(a.severity),
-        h('h2', null, label('type', a.type)),
+        h('h2', null, alertWhat(a)),
         h('span', { class: 'state', data: { state: a.state } }, label('state', a.state)),
         h('span', { class: 'waiting', testid: 'detail-age' }, clock(Date.now() - Date.parse(a.raisedAt))),
       ),

@@ -1,7 +1,7 @@
 import { acknowledge } from '../actions.ts';
 import type { AppContext } from '../context.ts';
 import { fill, h } from '../dom.ts';
-import { clock } from '../format.ts';
+import { alertWhat, clock } from '../format.ts';
 import { label, t } from '../i18n/i18n.ts';
 import type { QueueChange } from '../queue-store.ts';
 import type { AlertView } from '../types.ts';
@@ -130,7 +130,7 @@ export class QueueTable {
     fill(cells.severity, severityBadge(a.severity));
     fill(
       cells.type,
-      label('type', a.type),
+      alertWhat(a),
       (a.repeatCount ?? 0) > 1 &&
         h('span', { class: 'repeats' }, t('queue.repeats', { n: a.repeatCount ?? 0 })),
       a.escalationLevel > 0 &&

@@ -13,10 +13,19 @@ const ACTIONS = [
   'vitals_low_spo2',
   'power_cut',
   'power_restore',
+  'smoke',
+  'gas',
+  'water_leak',
+  'door_open',
+  'service_request',
 ] as const;
 type SimAction = (typeof ACTIONS)[number];
+const DANGER: ReadonlySet<SimAction> = new Set<SimAction>(['sos', 'fall', 'smoke', 'gas']);
 
-/** For testers (admin only): make a simulated home press SOS, fall, go out of range, or lose power. */
+/**
+ * For testers (admin only): make a simulated home press SOS, fall, go out of range, lose power, smell
+ * smoke or gas, flood, open its door, or press the green key.
+ */
 export class SimPage implements View {
   readonly el = h('div', { class: 'page sim-page', testid: 'sim-page' });
   #homes: SimHome[] | null = null;
@@ -89,7 +98,7 @@ export class SimPage implements View {
           'button',
           {
             type: 'button',
-            class: action === 'sos' || action === 'fall' ? 'danger' : 'secondary',
+            class: DANGER.has(action) ? 'danger' : 'secondary',
             testid: `sim-${action}`,
             disabled: !home,
             onClick: () => void this.#send(action, button),

@@ -1,7 +1,7 @@
 import { acknowledge } from '../actions.ts';
 import type { AppContext } from '../context.ts';
 import { fill, h } from '../dom.ts';
-import { clock } from '../format.ts';
+import { alertWhat, clock } from '../format.ts';
 import { label, lang, setLang, t } from '../i18n/i18n.ts';
 import type { StringKey } from '../i18n/strings.ts';
 
@@ -204,7 +204,7 @@ export class TopBar {
       h(
         'span',
         { class: 'alarm-what' },
-        `${label('type', first.type)} · ${first.elderName ?? first.elderId} · ${first.address ?? ''}`,
+        `${alertWhat(first)} · ${first.elderName ?? first.elderId} · ${first.address ?? ''}`,
       ),
       h('span', { class: 'alarm-age' }, clock(now - Date.parse(first.raisedAt))),
       waiting.length > 1 && h('span', { class: 'alarm-more' }, t('alarm.more', { n: waiting.length - 1 })),
