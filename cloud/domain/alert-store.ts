@@ -1,6 +1,6 @@
 import type { Alert, AlertState, AlertType, Severity } from '../../protocol/index.ts';
 import { greatest, Params, type Row, type SqlSession } from '../db/sql.ts';
-import { regionSubtreeSql } from './figures.ts';
+import { regionSubtreeSql } from './region-sql.ts';
 import type { User } from './scope.ts';
 
 /** The contract's Alert plus display extensions the dashboard uses (CONTRACT §4 allows extending). */

@@ -1,5 +1,5 @@
 import { Params, type Row, type SqlSession } from '../db/sql.ts';
-import { regionSubtreeSql } from './figures.ts';
+import { regionSubtreeSql } from './region-sql.ts';
 
 /**
  * The device-health page: every gateway and device of a region with its latest state.

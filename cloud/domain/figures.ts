@@ -1,4 +1,5 @@
 import { Params, type SqlSession } from '../db/sql.ts';
+import { regionSubtreeSql, scopeSql } from './region-sql.ts';
 import {
   loadTickets,
   openTicketRegions,
@@ -105,22 +106,6 @@ interface AlertRow {
   answerable: boolean;
 }
 
-/**
- * The SQL filter for a region subtree, its one parameter added to `p`; never LIKE, because ids may
- * contain `_`. The cast tells PostgreSQL the parameter's type where `length` alone would not.
- */
-export function regionSubtreeSql(column: string, region: string, p: Params): string {
-  const r = p.add(region);
-  return `(${column} = ${r} OR substr(${column}, 1, length(CAST(${r} AS TEXT)) + 1) = CAST(${r} AS TEXT) || '.')`;
-}
-
-function scopeFilter(q: Pick<FigureQuery, 'region' | 'elderIds'>, p: Params): string {
-  const where: string[] = ['1 = 1'];
-  if (q.region !== null) where.push(regionSubtreeSql('region', q.region, p));
-  if (q.elderIds) where.push(`elder_id IN ${p.list(q.elderIds)}`);
-  return where.join(' AND ');
-}
-
 const msOrNull = (v: unknown): number | null =>
   v === null || v === undefined ? null : Date.parse(String(v));
 
@@ -131,7 +116,7 @@ async function loadAlerts(db: SqlSession, q: FigureQuery): Promise<AlertRow[]> {
   const to = p.add(new Date(q.to).toISOString());
   const rows = await db.all(
     `SELECT region, type, severity, raised_at, acknowledged_at, resolved_at, resolved_by, outcome FROM alerts
-     WHERE raised_at >= ${from} AND raised_at < ${to} AND ${scopeFilter(q, p)}`,
+     WHERE raised_at >= ${from} AND raised_at < ${to} AND ${scopeSql(q, p)}`,
     p.values,
   );
   return rows.map((r) => ({
@@ -149,7 +134,7 @@ async function loadAlerts(db: SqlSession, q: FigureQuery): Promise<AlertRow[]> {
 async function openRegions(db: SqlSession, q: FigureQuery): Promise<string[]> {
   const p = new Params();
   const rows = await db.all(
-    `SELECT region FROM alerts WHERE state <> 'resolved' AND ${scopeFilter(q, p)}`,
+    `SELECT region FROM alerts WHERE state <> 'resolved' AND ${scopeSql(q, p)}`,
     p.values,
   );
   return rows.map((r) => String(r.region));
@@ -220,19 +205,13 @@ function summarise(
   };
 }
 
-const ticketScope = (q: FigureQuery) => ({
-  region: q.region,
-  elderIds: q.elderIds,
-  subtree: (column: string, p: Params) => regionSubtreeSql(column, q.region ?? '', p),
-});
-
 /** The service figures of each group (by `keyOf`), from the period's tickets and those open now. */
 async function servicesBy(
   db: SqlSession,
   q: FigureQuery,
   keyOf: (region: string) => string | null,
 ): Promise<Map<string | null, ServiceFigures>> {
-  const scope = ticketScope(q);
+  const scope = q;
   const rows = new Map<string | null, TicketRow[]>();
   const open = new Map<string | null, number>();
   for (const row of await loadTickets(db, { ...scope, from: q.from, to: q.to })) {

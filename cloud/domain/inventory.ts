@@ -1,5 +1,5 @@
 import { Params, type SqlSession } from '../db/sql.ts';
-import { regionSubtreeSql } from './figures.ts';
+import { regionSubtreeSql } from './region-sql.ts';
 
 export interface HouseholdListing {
   id: string;

@@ -1,6 +1,6 @@
 import { regionAncestors, SEVERITIES, type Severity } from '../../protocol/index.ts';
 import { Params, type SqlSession } from '../db/sql.ts';
-import { regionSubtreeSql } from './figures.ts';
+import { regionSubtreeSql } from './region-sql.ts';
 import type { RegionRow } from './registry.ts';
 
 /** A region with the alerts waiting inside it, counted over its whole subtree. */

@@ -1,5 +1,6 @@
 import { SERVICE_KINDS, type ServiceKind } from '../../protocol/index.ts';
 import { Params, type SqlSession } from '../db/sql.ts';
+import { type RegionScope, scopeSql } from './region-sql.ts';
 
 /**
  * Figures of the green key's service tickets, beside the alert figures (same period and region rules):
@@ -25,15 +26,9 @@ export interface TicketRow {
   doneMs: number | null;
 }
 
-type Scope = {
-  region: string | null;
-  elderIds?: string[] | undefined;
-  subtree: (column: string, p: Params) => string;
-};
-
 export async function loadTickets(
   db: SqlSession,
-  q: Scope & { from: string; to: string },
+  q: RegionScope & { from: string; to: string },
 ): Promise<TicketRow[]> {
   const p = new Params();
   const from = p.add(new Date(q.from).toISOString());
@@ -53,20 +48,13 @@ export async function loadTickets(
 }
 
 /** The regions of the tickets waiting or accepted now, one entry per ticket. */
-export async function openTicketRegions(db: SqlSession, q: Scope): Promise<string[]> {
+export async function openTicketRegions(db: SqlSession, q: RegionScope): Promise<string[]> {
   const p = new Params();
   const rows = await db.all(
     `SELECT region FROM service_tickets WHERE state IN ('requested', 'accepted') AND ${scopeSql(q, p)}`,
     p.values,
   );
   return rows.map((r) => String(r.region));
-}
-
-function scopeSql(q: Scope, p: Params): string {
-  const where = ['1 = 1'];
-  if (q.region !== null) where.push(q.subtree('region', p));
-  if (q.elderIds) where.push(`elder_id IN ${p.list(q.elderIds)}`);
-  return where.join(' AND ');
 }
 
 export function summariseTickets(

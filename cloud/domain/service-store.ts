@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServiceKind, ServiceState, ServiceTicket } from '../../protocol/index.ts';
 import { greatest, Params, type Row, type SqlSession } from '../db/sql.ts';
-import { regionSubtreeSql } from './figures.ts';
+import { regionSubtreeSql } from './region-sql.ts';
 import type { User } from './scope.ts';
 
 /** What a new ticket is made of: where the request came from, which kind, and when. */

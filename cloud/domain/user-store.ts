@@ -1,6 +1,6 @@
 import type { Role } from '../../protocol/index.ts';
 import { atomically, Params, type SqlSession } from '../db/sql.ts';
-import { regionSubtreeSql } from './figures.ts';
+import { regionSubtreeSql } from './region-sql.ts';
 
 /** A user as admins see them: never the password hash. */
 export interface UserView {

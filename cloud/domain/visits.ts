@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Params, type Row, type SqlSession } from '../db/sql.ts';
-import { localDayStart, regionSubtreeSql } from './figures.ts';
+import { localDayStart } from './figures.ts';
+import { regionSubtreeSql } from './region-sql.ts';
 
 /**
  * Welfare visits (探访): community workers must see at-risk elders every month.
