@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { isId } from '../protocol/index.ts';
 import type { Principal } from './acl.ts';
 
-/** Checks a gateway's secret against the registry (which holds only its scrypt hash). */
+/** Checks a gateway's secret against the registry (which holds only its hash: cloud/domain/secrets.ts). */
 export interface GatewayVerifier {
   verifyGateway(gatewayId: string, secret: string): Promise<boolean>;
 }
@@ -19,9 +19,9 @@ function digest(value: string): Buffer {
 }
 
 /**
- * Decides who a CONNECT is. Gateways: username = gateway id, password = its secret, verified with
- * scrypt by the registry; a verified secret is remembered as a SHA-256 digest so a reconnect storm does
- * not cost one scrypt per gateway. Services: `svc:<name>` with a password given to the broker at start.
+ * Decides who a CONNECT is. Gateways: username = gateway id, password = its secret, verified by the
+ * registry (a salted SHA-256 of the 192-bit secret; scrypt for gateways provisioned before that); a
+ * verified secret is remembered as a SHA-256 digest so a reconnect storm does not read the registry again. Services: `svc:<name>` with a password given to the broker at start.
  */
 export class ConnectAuthenticator {
   readonly #gateways: GatewayVerifier;

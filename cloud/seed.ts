@@ -4,7 +4,7 @@ import { Compile } from 'typebox/compile';
 import { ID_PATTERN, REGION_ID_PATTERN, ROLES } from '../protocol/index.ts';
 import type { Sql } from './db/sql.ts';
 import type { Registry } from './domain/registry.ts';
-import { hashSecret } from './domain/secrets.ts';
+import { hashGatewaySecret, hashSecret } from './domain/secrets.ts';
 
 const Id = Type.String({ pattern: ID_PATTERN });
 const RegionId = Type.String({ pattern: REGION_ID_PATTERN });
@@ -67,7 +67,7 @@ const LEVEL_ORDER = { city: 0, district: 1, community: 2 } as const;
  */
 export async function seedWorld(sql: Sql, registry: Registry, world: DemoWorld): Promise<boolean> {
   // Hashing is the slow part: do it before the transaction, in parallel on the thread pool.
-  const gatewayHashes = await Promise.all(world.gateways.map((g) => hashSecret(g.secret)));
+  const gatewayHashes = world.gateways.map((g) => hashGatewaySecret(g.secret));
   const userHashes = await Promise.all(world.users.map((u) => hashSecret(u.password)));
   return sql.transaction(async (tx) => {
     const inTx = registry.in(tx);

@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { ID_PATTERN, regionWithin, timestamp } from '../../protocol/index.ts';
-import { hashSecret, newSecret } from '../domain/secrets.ts';
+import { hashGatewaySecret, newSecret } from '../domain/secrets.ts';
 import { currentUser, problem, type RouteDeps, requireUser } from './context.ts';
 
 /** Tells the broker a gateway's credentials changed, so its live connections are closed at once. */
@@ -39,7 +39,7 @@ export const gatewayAccessRoutes: FastifyPluginAsyncTypebox<
     if (!(await inScope(request, request.params.id)))
       return problem(reply, 404, 'ERR_NOT_FOUND', 'no such gateway');
     const secret = newSecret();
-    await deps.registry.rotateGatewaySecret(request.params.id, await hashSecret(secret));
+    await deps.registry.rotateGatewaySecret(request.params.id, hashGatewaySecret(secret));
     deps.gatewayAccess.emit('changed', request.params.id);
     deps.logger.warn(
       { gatewayId: request.params.id, by: currentUser(request).username },

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { DEVICE_KINDS, ID_PATTERN, regionWithin } from '../../protocol/index.ts';
 import { ConflictError, ReferenceError_ } from '../domain/registry.ts';
-import { hashSecret, newSecret } from '../domain/secrets.ts';
+import { hashGatewaySecret, newSecret } from '../domain/secrets.ts';
 import { currentUser, problem, type RouteDeps, requireUser } from './context.ts';
 
 const Id = Type.String({ pattern: ID_PATTERN });
@@ -85,7 +85,7 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
       return problem(reply, 403, 'ERR_OUT_OF_SCOPE', 'body/householdId is outside your scope');
     }
     const secret = newSecret();
-    const secretHash = await hashSecret(secret);
+    const secretHash = hashGatewaySecret(secret);
     return provision(reply, async () => {
       await deps.registry.insertGateway({
         id,
