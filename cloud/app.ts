@@ -31,6 +31,7 @@ import { StatusStore } from './domain/status-store.ts';
 import { UserStore } from './domain/user-store.ts';
 import { VisitStore } from './domain/visits.ts';
 import { RetentionSweep, VitalsHistory, type VitalsRetention } from './domain/vitals-history.ts';
+import { WatchList } from './domain/watchlist.ts';
 import { EmbeddedNodeRed } from './flows/embedded-node-red.ts';
 import { httpLogger } from './http-log.ts';
 import { Ingest } from './ingest/ingest.ts';
@@ -64,6 +65,7 @@ import { sessionRoutes } from './routes/session.ts';
 import { simRoutes } from './routes/sim.ts';
 import { userRoutes } from './routes/users.ts';
 import { visitRoutes } from './routes/visits.ts';
+import { watchListRoutes } from './routes/watchlist.ts';
 import { readDemoWorld, seedWorld } from './seed.ts';
 import { InfluxSink, type InfluxSinkOptions } from './vitals/influx-sink.ts';
 
@@ -260,6 +262,11 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
   await app.register(ruleSettingRoutes, { ...deps, sql: db });
   await app.register(figureRoutes, { ...deps, figures: figureReader(db) });
   await app.register(visitRoutes, { ...deps, visits: new VisitStore(db) });
+  await app.register(watchListRoutes, {
+    ...deps,
+    watchlist: new WatchList(db),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const directory = new Directory(db);
   await app.register(registryReadRoutes, { ...deps, directory });
   await app.register(familyRoutes, {

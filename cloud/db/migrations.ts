@@ -269,4 +269,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX service_tickets_state ON service_tickets (state, region);
   CREATE INDEX service_tickets_requested_at ON service_tickets (requested_at);
   `,
+  // The watch list's newest event of each type per device: one index seek each (cloud/domain/watchlist.ts).
+  `
+  CREATE INDEX events_device_type_ts ON events (gateway_id, device_id, type, ts);
+  `,
 ];

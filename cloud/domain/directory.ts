@@ -46,7 +46,7 @@ export interface HouseholdDetail {
 const text = (value: unknown): string | null => (value == null ? null : String(value));
 
 /** `config` and `profile` columns hold JSON objects; anything else reads as empty. */
-function jsonObject(value: unknown): Record<string, unknown> {
+export function jsonObject(value: unknown): Record<string, unknown> {
   try {
     const parsed: unknown = JSON.parse(String(value ?? '{}'));
     return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
@@ -55,6 +55,16 @@ function jsonObject(value: unknown): Record<string, unknown> {
   } catch {
     return {};
   }
+}
+
+/**
+ * Local calendar year minus the profile's `birthYear`: only the year is stored, so the age is the one the
+ * elder turns this (local) year. Undefined without a whole-number birth year.
+ */
+export function ageIn(profile: Record<string, unknown>, now: number): number | undefined {
+  const { birthYear } = profile;
+  if (typeof birthYear !== 'number' || !Number.isInteger(birthYear)) return undefined;
+  return new Date(now + LOCAL_OFFSET_MS).getUTCFullYear() - birthYear;
 }
 
 function gatewayState(value: unknown): 'online' | 'offline' | null {
@@ -92,9 +102,7 @@ export class Directory {
     );
     if (!r) return null;
     const profile = jsonObject(r.profile);
-    const { birthYear } = profile;
-    // Only the year is stored, so the age is the one the elder turns this (local) year.
-    const year = new Date(now + LOCAL_OFFSET_MS).getUTCFullYear();
+    const age = ageIn(profile, now);
     return {
       id: String(r.id),
       name: String(r.name),
@@ -103,7 +111,7 @@ export class Directory {
       region: String(r.region),
       regionName: String(r.region_name),
       profile,
-      ...(typeof birthYear === 'number' && Number.isInteger(birthYear) ? { age: year - birthYear } : {}),
+      ...(age !== undefined ? { age } : {}),
     };
   }
 

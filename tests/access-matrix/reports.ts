@@ -9,7 +9,7 @@ const inRegion: Pick<Row, 'in' | 'out'> = {
 //  Columns: op-shizishan op-sanxianci sup-yanjiang sup-anyue sup-city admin admin-anyue family-el-0001
 //  family-el-0003 no-login. `in` is region ziyang.yanjiang.shizishan, `out` ziyang.anyue.yuelong.
 export const REPORT_ROWS: Row[] = [
-  // ── Figures, visit statistics and device health: dispatch staff, for a region within their scope.
+  // ── Figures, visit statistics, the watch list and device health: dispatch staff, for a region within their scope.
   {
     name: 'service figures',
     method: 'GET',
@@ -36,6 +36,13 @@ export const REPORT_ROWS: Row[] = [
     method: 'GET',
     route: '/api/visits/rate',
     path: (c) => `/api/visits/rate?region=${c.t.region}`,
+    ...inRegion,
+  },
+  {
+    name: 'the watch list of at-risk elders',
+    method: 'GET',
+    route: '/api/watchlist',
+    path: (c) => `/api/watchlist?region=${c.t.region}`,
     ...inRegion,
   },
   {
