@@ -4,3 +4,4 @@ export * from './ids.ts';
 export * from './payloads.ts';
 export * from './services.ts';
 export * from './topics.ts';
+export * from './visits.ts';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AtRiskReason, VisitKind, VisitOutcome } from '../../protocol/index.ts';
 import { Params, type Row, type SqlSession } from '../db/sql.ts';
 import { localDayStart } from './figures.ts';
 import { regionSubtreeSql } from './region-sql.ts';
@@ -17,12 +18,7 @@ import { regionSubtreeSql } from './region-sql.ts';
  * - Monthly rate per community: at-risk elders with at least one home visit in the local (+08:00)
  *   calendar month / at-risk elders; null when the community has none.
  */
-export const VISIT_KINDS = ['home', 'phone', 'video'] as const;
-export type VisitKind = (typeof VISIT_KINDS)[number];
-export const VISIT_OUTCOMES = ['well', 'needs_followup', 'not_home', 'hospitalised', 'other'] as const;
-export type VisitOutcome = (typeof VISIT_OUTCOMES)[number];
-export const AT_RISK_REASONS = ['livesAlone', 'disabled', 'mobility'] as const;
-export type AtRiskReason = (typeof AT_RISK_REASONS)[number];
+export { AT_RISK_REASONS, VISIT_KINDS, VISIT_OUTCOMES } from '../../protocol/index.ts';
 
 export const VISIT_INTERVAL_DAYS = 30;
 /** Clocks on workers' phones drift; a visit a little "in the future" is a clock, not a lie. */

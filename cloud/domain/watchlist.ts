@@ -1,16 +1,28 @@
-import type { EventType } from '../../protocol/index.ts';
+import type { EventType, VisitKind, VisitOutcome, WatchEntry } from '../../protocol/index.ts';
 import { Params, type Row, type SqlSession } from '../db/sql.ts';
 import { ACTIVITY_TYPES } from '../rules/inactivity.ts';
 import { ageIn, jsonObject } from './directory.ts';
 import { atHomeFrom, type PresenceEvent } from './family.ts';
 import { regionSubtreeSql } from './region-sql.ts';
-import {
-  type AtRiskReason,
-  atRiskReasons,
-  VISIT_INTERVAL_DAYS,
-  type VisitKind,
-  type VisitOutcome,
-} from './visits.ts';
+import { atRiskReasons, VISIT_INTERVAL_DAYS } from './visits.ts';
+
+export type { WatchEntry } from '../../protocol/index.ts';
+
+const DAY_MS = 86_400_000;
+const PRESENCE_TYPES = ['presence', 'absence', 'door_open', 'door_closed'] as const;
+/** Each type is looked up on its own, so every lookup is one seek on (gateway, device, type, ts). */
+const LOOKED_UP: readonly string[] = [...new Set<string>([...ACTIVITY_TYPES, ...PRESENCE_TYPES])];
+const PRESENCE_SET: ReadonlySet<string> = new Set(PRESENCE_TYPES);
+
+interface DeviceLatest {
+  householdId: string;
+  deviceKey: string;
+  elderId: string | null;
+  type: string;
+  ts: string;
+}
+
+const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 /**
  * The community worker's watch list (关爱名单): every at-risk elder in a region (the rule of
@@ -30,48 +42,6 @@ import {
  * Five set-based statements whatever the number of elders; the per-device lookups of the newest event
  * of each type are index seeks (`events_device_type_ts`).
  */
-export interface WatchEntry {
-  elderId: string;
-  name: string;
-  age?: number;
-  address: string;
-  householdId: string;
-  community: string;
-  communityName: string;
-  reasons: AtRiskReason[];
-  lastHomeVisit: { at: string; visitor: string; outcome: VisitOutcome } | null;
-  /** The last visit or call of any kind. */
-  lastContact: { at: string; visitor: string; kind: VisitKind } | null;
-  /** When the next home visit is due; null when the elder was never visited at home (due now). */
-  visitDueAt: string | null;
-  overdue: boolean;
-  /** Whole days past `visitDueAt` (0 on the first day); null when not overdue or never visited at home. */
-  daysOverdue: number | null;
-  lastActivity: { at: string; type: EventType } | null;
-  atHome: boolean | null;
-  /** Alerts open or acknowledged. */
-  openAlerts: number;
-  /** Service tickets requested or accepted. */
-  openRequests: number;
-}
-
-const DAY_MS = 86_400_000;
-const PRESENCE_TYPES = ['presence', 'absence', 'door_open', 'door_closed'] as const;
-/** Each type is looked up on its own, so every lookup is one seek on (gateway, device, type, ts). */
-const LOOKED_UP: readonly string[] = [...new Set<string>([...ACTIVITY_TYPES, ...PRESENCE_TYPES])];
-const PRESENCE_SET: ReadonlySet<string> = new Set(PRESENCE_TYPES);
-
-interface DeviceLatest {
-  householdId: string;
-  deviceKey: string;
-  elderId: string | null;
-  type: string;
-  ts: string;
-}
-
-const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-
-/** The watch list of a region subtree, read in a few set-based statements. */
 export class WatchList {
   readonly #db: SqlSession;
 

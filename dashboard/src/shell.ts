@@ -17,6 +17,7 @@ import { RegionsPage } from './views/regions-page.ts';
 import { ServicesPage } from './views/services-page.ts';
 import { SimPage } from './views/sim-page.ts';
 import { TopBar } from './views/topbar.ts';
+import { WatchPage } from './views/watch-page.ts';
 
 /** Everything after sign-in: the live link, the alarm, the top bar, and one screen at a time by hash route. */
 export class Shell {
@@ -176,6 +177,7 @@ export class Shell {
     const known = [
       '#/queue',
       '#/services',
+      '#/watch',
       '#/wall',
       '#/regions',
       '#/figures',
@@ -203,6 +205,8 @@ export class Shell {
         return new QueuePage(this.ctx, { wall: true });
       case '#/services':
         return new ServicesPage(this.ctx);
+      case '#/watch':
+        return new WatchPage(this.ctx);
       case '#/regions':
         return new RegionsPage(this.ctx);
       case '#/figures':

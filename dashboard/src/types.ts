@@ -3,6 +3,7 @@ import type { Alert, Role } from '../../protocol/alerts.ts';
 
 export type { Alert, AlertState, Outcome, Severity } from '../../protocol/alerts.ts';
 export type { ServiceTicket } from '../../protocol/services.ts';
+export type { WatchEntry, WatchListAnswer } from '../../protocol/visits.ts';
 
 export interface AlertView extends Alert {
   elderName?: string;

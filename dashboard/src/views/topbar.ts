@@ -10,12 +10,14 @@ export interface NavItem {
   key: StringKey;
 }
 
-/** What a user may open: everyone the queue, figures and devices; wider scopes the regions; admins the simulator and administration. */
+/** What a user may open: everyone the queue, services, figures and devices; staff the watch list; wider scopes the regions; admins the simulator and administration. */
 export function navItems(ctx: AppContext): NavItem[] {
   const items: NavItem[] = [
     { route: '#/queue', key: 'nav.queue' },
     { route: '#/services', key: 'nav.services' },
   ];
+  // The watch list is for staff; a family account never gets this far, but the route refuses it too.
+  if (ctx.user.role !== 'family') items.push({ route: '#/watch', key: 'nav.watch' });
   if (ctx.regions.level(ctx.user.scope) !== 'community')
     items.push({ route: '#/regions', key: 'nav.regions' });
   items.push({ route: '#/figures', key: 'nav.figures' }, { route: '#/devices', key: 'nav.devices' });
