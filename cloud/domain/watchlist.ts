@@ -39,7 +39,7 @@ const text = (v: unknown): string | null => (v === null || v === undefined ? nul
  * - Order, most concerning first: overdue before not, then the longest silence (never any activity
  *   first), then id.
  *
- * Five set-based statements whatever the number of elders; the per-device lookups of the newest event
+ * Four set-based statements whatever the number of elders; the per-device lookups of the newest event
  * of each type are index seeks (`events_device_type_ts`).
  */
 export class WatchList {
