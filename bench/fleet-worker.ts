@@ -92,13 +92,18 @@ async function connectUpTo(upTo: number): Promise<ConnectReport> {
  */
 async function publish(ratePerS: number, seconds: number, tag?: string): Promise<PublishReport> {
   const live = [...clients.entries()].filter(([, c]) => !c.closed);
-  const topicsOf = live.map(([index]) => {
-    const gw = idOf(index);
-    return topics.deviceVitals(gw, vitalsDeviceOf(gw));
-  });
+  const gateways = live.map(([index]) => idOf(index));
+  const topicsOf = gateways.map((gw) => topics.deviceVitals(gw, vitalsDeviceOf(gw)));
+  // Ids are 8 to 64 characters (CONTRACT): a shorter one is dropped by the broker as malformed.
   const reading = (slot: number, n: number) =>
     Buffer.from(
-      JSON.stringify({ id: tag ? `${tag}-${n}` : `bench-${slot}`, ts: timestamp(), hr: 72, spo2: 97, rr: 16 }),
+      JSON.stringify({
+        id: tag ? `${tag}-${n}` : `bench-${gateways[slot]}`,
+        ts: timestamp(),
+        hr: 72,
+        spo2: 97,
+        rr: 16,
+      }),
     );
   const fixed = tag ? [] : topicsOf.map((topic, slot) => encodedPublish(topic, reading(slot, 0)));
   const packet = (slot: number, n: number): Buffer =>
