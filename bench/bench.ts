@@ -57,6 +57,8 @@ export interface BenchOptions {
   stormSos: number;
   stormSpreadMs: number;
   workers: number;
+  /** Write a CPU profile of each of our processes under test into this directory. */
+  profileDir?: string;
 }
 
 export const FULL_BENCH: BenchOptions = {
@@ -116,6 +118,9 @@ export interface LatencyPoint extends LoadPoint {
   /** (RSS at this point − RSS before any gateway) / gateways. */
   rssPerGatewayKiB: number;
   vitalsSent: number;
+  /** Ours: readings of this point stored, and when the last was stored (ms after the vitals stopped). */
+  vitalsStored?: number;
+  vitalsStoredAfterMs?: number;
   /** Publish → a raw MQTT subscriber on the same broker. */
   broker: Percentiles;
   /** Publish → the dispatcher's Socket.IO `alert:raised` (ours only). */
@@ -288,6 +293,7 @@ async function rampAndStorm(
       else dashboardAt.set(alert.eventId, at);
     });
   }
+  const storeDb: Sql | null = target.storePath ? openSqlite(target.storePath) : null;
   const probes: { gw: string; client: WireClient }[] = [];
   const fleet = await Fleet.start({
     population,
@@ -323,7 +329,9 @@ async function rampAndStorm(
       const cpu0 = cpuSeconds(target.pid);
       const c = await fleet.connect(point.gateways);
       const cpu = cpuSeconds(target.pid) - cpu0;
-      log(`${target.name}: ${point.gateways} gateways (+${c.connected} at ${c.perSecond}/s, ${c.failed} failed)`);
+      log(
+        `${target.name}: ${point.gateways} gateways (+${c.connected} at ${c.perSecond}/s, ${c.failed} failed)`,
+      );
       connected = point.gateways;
       await sleep(1000);
       const rss = rssBytes(target.pid);
@@ -341,6 +349,7 @@ async function rampAndStorm(
         await sleep(options.probeIntervalMs);
       }
       const sent = await publishing;
+      const vitalsEnded = performance.now();
       const arrived = (m: Map<string, number>) => ids.filter((id) => m.has(id)).length;
       await until(
         () => arrived(brokerAt) === ids.length && (!dispatcher || arrived(dashboardAt) === ids.length),
@@ -348,6 +357,10 @@ async function rampAndStorm(
         10_000,
         60_000,
       );
+      // Ours stores every reading: let the cloud catch up before the next point, and say how long it took.
+      const drain = storeDb
+        ? await drained(storeDb, tag, sent.sent, options.quick ? 10_000 : 90_000, vitalsEnded)
+        : undefined;
       const delays = (m: Map<string, number>) =>
         ids.filter((id) => m.has(id)).map((id) => (m.get(id) as number) - (sentAt.get(id) as number));
       const result: LatencyPoint = {
@@ -362,6 +375,7 @@ async function rampAndStorm(
         rssMiB: Math.round(rss / MiB),
         rssPerGatewayKiB: Math.round(((rss - idle) / point.gateways / 1024) * 10) / 10,
         vitalsSent: sent.sent,
+        ...(drain ? { vitalsStored: drain.stored, vitalsStoredAfterMs: drain.ms } : {}),
         broker: percentiles(delays(brokerAt), ids.length),
         ...(dispatcher ? { endToEnd: percentiles(delays(dashboardAt), ids.length) } : {}),
       };
@@ -374,11 +388,20 @@ async function rampAndStorm(
     clearInterval(pinger);
     const out: { latency?: LatencyRun; storm?: StormRun } = {};
     if (measure.latency)
-      out.latency = { target: target.name, topology: target.topology, idleRssMiB: Math.round(idle / MiB), points };
+      out.latency = {
+        target: target.name,
+        topology: target.topology,
+        idleRssMiB: Math.round(idle / MiB),
+        points,
+      };
     if (measure.storm) {
       if (connected < options.stormSos) await fleet.connect(options.stormSos);
       await sleep(2000);
-      out.storm = await sosStorm(ctx, target, fleet, { brokerAt, dashboardAt, dispatcher: dispatcher !== null });
+      out.storm = await sosStorm(ctx, target, fleet, {
+        brokerAt,
+        dashboardAt,
+        dispatcher: dispatcher !== null,
+      });
       out.storm.duplicated += brokerDuplicates + dashboardDuplicates;
     }
     return out;
@@ -386,6 +409,7 @@ async function rampAndStorm(
     for (const p of probes) p.client.destroy();
     tap.destroy();
     dispatcher?.close();
+    await storeDb?.close();
     await fleet.close();
   }
 }
@@ -459,8 +483,30 @@ async function sosStorm(
   return run;
 }
 
+/** Waits until `expected` readings tagged `tag` are stored, or none more for 3 s, or `maxMs`. */
+async function drained(sql: Sql, tag: string, expected: number, maxMs: number, t0: number) {
+  let stored = -1;
+  let at = t0;
+  const deadline = performance.now() + maxMs;
+  while (stored < expected && performance.now() < deadline && performance.now() - at < 3000) {
+    const n = Number(
+      (await sql.get<{ n: number }>('SELECT count(*) AS n FROM vitals WHERE id LIKE $1', [`${tag}%`]))?.n ??
+        0,
+    );
+    if (n !== stored) {
+      stored = n;
+      at = performance.now();
+    }
+    if (stored < expected) await sleep(250);
+  }
+  return { stored, ms: Math.round(at - t0) };
+}
+
 /** One broker, `gateways` connected, QoS 0 vitals stepped up until the subscriber falls behind. */
-async function brokerSustained(ctx: Context, target: Target): Promise<ThroughputResult & { topology: string }> {
+async function brokerSustained(
+  ctx: Context,
+  target: Target,
+): Promise<ThroughputResult & { topology: string }> {
   const subscriber = await CountingSubscriber.open(target.port, target.password, target.user);
   const fleet = await Fleet.start({
     population: ctx.population,
@@ -504,8 +550,8 @@ async function cloudSustained(ctx: Context, target: Target): Promise<CloudSustai
       const tag = `cs${rate}x${Date.now().toString(36)}`;
       const stored = async () =>
         Number(
-          (await sql.get<{ n: number }>('SELECT count(*) AS n FROM vitals WHERE id LIKE $1', [`${tag}%`]))?.n ??
-            0,
+          (await sql.get<{ n: number }>('SELECT count(*) AS n FROM vitals WHERE id LIKE $1', [`${tag}%`]))
+            ?.n ?? 0,
         );
       const cpu0 = cpuSeconds(target.pid);
       const t0 = performance.now();
@@ -590,6 +636,7 @@ export async function runBench(
     storePath: join(workDir, 'provisioned.db'),
     workDir,
     servicePassword: randomBytes(18).toString('base64url'),
+    ...(options.profileDir ? { profileDir: resolve(options.profileDir) } : {}),
   };
   const ctx: Context = { options, population, fleetSize: maxGateways, probeCount, ours };
   const before = async (name: string) => {
@@ -630,7 +677,11 @@ export async function runBench(
         };
     }
     if (options.only.includes('sustained')) {
-      const measure = async <T>(name: string, start: () => Promise<Target>, run: (t: Target) => Promise<T>) => {
+      const measure = async <T>(
+        name: string,
+        start: () => Promise<Target>,
+        run: (t: Target) => Promise<T>,
+      ) => {
         const target = await start();
         try {
           await before(`sustained ${name}`);
@@ -639,12 +690,16 @@ export async function runBench(
           await target.stop();
         }
       };
-      const oursBroker = await measure('ours broker', () => startBrokerTarget(ours), (t) =>
-        brokerSustained(ctx, t),
+      const oursBroker = await measure(
+        'ours broker',
+        () => startBrokerTarget(ours),
+        (t) => brokerSustained(ctx, t),
       );
       const mosquitto = await measure('mosquitto', startMosquittoTarget, (t) => brokerSustained(ctx, t));
-      const oursCloud = await measure('ours cloud', () => startSystemTarget(ours), (t) =>
-        cloudSustained(ctx, t),
+      const oursCloud = await measure(
+        'ours cloud',
+        () => startSystemTarget(ours),
+        (t) => cloudSustained(ctx, t),
       );
       report.results.sustained = { oursBroker, mosquitto, oursCloud };
     }
@@ -668,7 +723,13 @@ export function writeBench(report: BenchReport, dir: string): string[] {
   writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
   const charts = writeCharts(report, dir, stem);
   const md = join(dir, `${stem}.md`);
-  writeFileSync(md, benchMarkdown(report, charts.map((c) => c.split('/').at(-1) as string)));
+  writeFileSync(
+    md,
+    benchMarkdown(
+      report,
+      charts.map((c) => c.split('/').at(-1) as string),
+    ),
+  );
   return [json, md, ...charts];
 }
 
@@ -679,6 +740,7 @@ async function main(): Promise<void> {
       only: { type: 'string' },
       out: { type: 'string' },
       'quiet-load': { type: 'string', default: '0.8' },
+      'profile-dir': { type: 'string' },
     },
   });
   const base = values.quick ? QUICK_BENCH : FULL_BENCH;
@@ -686,7 +748,12 @@ async function main(): Promise<void> {
   const bad = only.find((m) => !BENCH_MEASUREMENTS.includes(m));
   if (bad) throw new Error(`--only: unknown measurement ${bad} (one of ${BENCH_MEASUREMENTS.join(', ')})`);
   const out = resolve(values.out ?? join('docs', 'benchmarks'));
-  const report = await runBench({ ...base, only }, Number(values['quiet-load']), (r) => writeBench(r, out));
+  const options: BenchOptions = {
+    ...base,
+    only,
+    ...(values['profile-dir'] ? { profileDir: values['profile-dir'] } : {}),
+  };
+  const report = await runBench(options, Number(values['quiet-load']), (r) => writeBench(r, out));
   const files = writeBench(report, out);
   log(`written ${files.join(', ')} after ${report.durationS} s`);
 }

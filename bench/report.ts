@@ -119,13 +119,13 @@ export function benchMarkdown(report: BenchReport, charts: string[]): string {
         'Times in ms: p50 / p95 / p99 / max, from the publish to a raw MQTT subscriber on the same broker, ' +
         'and (ours) to the dispatcher’s Socket.IO `alert:raised`.',
       '',
-      '| gateways | vitals/s | Mosquitto → subscriber | ours → subscriber | ours → dispatcher socket |',
-      '|---|---|---|---|---|',
+      '| gateways | vitals/s | Mosquitto → subscriber | ours → subscriber | ours → dispatcher socket | ours: vitals stored (last one after the vitals stopped) |',
+      '|---|---|---|---|---|---|',
     );
     latency.ours.points.forEach((p, i) => {
       const q = latency.mosquitto.points[i];
       lines.push(
-        `| ${n(p.gateways)} | ${n(p.vitalsPerS)} | ${ms(q?.broker)} | ${ms(p.broker)} | ${ms(p.endToEnd)} |`,
+        `| ${n(p.gateways)} | ${n(p.vitalsPerS)} | ${ms(q?.broker)} | ${ms(p.broker)} | ${ms(p.endToEnd)} | ${n(p.vitalsStored)} of ${n(p.vitalsSent)} (${n(p.vitalsStoredAfterMs)} ms) |`,
       );
     });
     lines.push(

@@ -21,7 +21,11 @@ export class CountingSubscriber {
     return !this.#client.closed;
   }
 
-  static async open(port: number, servicePassword: string, username = 'svc:cloud'): Promise<CountingSubscriber> {
+  static async open(
+    port: number,
+    servicePassword: string,
+    username = 'svc:cloud',
+  ): Promise<CountingSubscriber> {
     const client = await WireClient.open({
       host: '127.0.0.1',
       port,

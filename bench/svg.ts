@@ -12,9 +12,21 @@ export interface BarChart {
 
 const COLOURS = ['#6b7280', '#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed'];
 
-/** Text escaped for XML character data and attribute values. */
+/** A character XML 1.0 allows (tab, newlines, and from space up, without lone surrogates or U+FFFE/F). */
+export const xmlChar = (c: number): boolean =>
+  c === 0x9 ||
+  c === 0xa ||
+  c === 0xd ||
+  (c >= 0x20 && c < 0xd800) ||
+  (c > 0xdfff && c < 0xfffe) ||
+  c > 0xffff;
+
+/** Text escaped for XML character data and attribute values (characters XML forbids are dropped). */
 export function escapeXml(text: string): string {
-  return text.replace(
+  const allowed = Array.from(text)
+    .filter((ch) => xmlChar(ch.codePointAt(0) ?? 0))
+    .join('');
+  return allowed.replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string,
   );

@@ -29,7 +29,12 @@ export interface OursSetup {
   storePath: string;
   workDir: string;
   servicePassword: string;
+  /** Write a CPU profile of each of our processes into this directory (`--cpu-prof`). */
+  profileDir?: string;
 }
+
+const profiling = (setup: OursSetup): Record<string, string> =>
+  setup.profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${setup.profileDir}` } : {};
 
 let runs = 0;
 
@@ -50,6 +55,7 @@ export async function startSystemTarget(setup: OursSetup): Promise<Target> {
     MQTT_SERVICE_PASSWORD: setup.servicePassword,
     SIM_HOMES: '0',
     LOG_LEVEL: 'error',
+    ...profiling(setup),
   });
   const httpUrl = `http://127.0.0.1:${httpPort}`;
   await waitForHealth(`${httpUrl}/api/health`, proc, 60_000);
@@ -81,6 +87,7 @@ export async function startBrokerTarget(setup: OursSetup): Promise<Target> {
     registry: `sqlite:${setup.storePath}`,
     servicePassword: setup.servicePassword,
     dataDir,
+    extraEnv: profiling(setup),
   });
   return {
     name: 'ours',
@@ -143,7 +150,11 @@ export async function openDispatcher(
   });
   if (res.status !== 200) throw new Error(`login ${login.username}: ${res.status}`);
   const { token } = (await res.json()) as { token: string };
-  const socket = io(`${httpUrl}/dispatch`, { auth: { token }, transports: ['websocket'], reconnection: false });
+  const socket = io(`${httpUrl}/dispatch`, {
+    auth: { token },
+    transports: ['websocket'],
+    reconnection: false,
+  });
   socket.on('alert:raised', (alert: Alert) => onRaised(alert, performance.now()));
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
