@@ -57,6 +57,8 @@ export interface BenchOptions {
   stormSos: number;
   stormSpreadMs: number;
   workers: number;
+  /** Pause after connects and between steps, for the processes to settle (ms). */
+  settleMs: number;
   /** Write a CPU profile of each of our processes under test into this directory. */
   profileDir?: string;
 }
@@ -72,7 +74,7 @@ export const FULL_BENCH: BenchOptions = {
     { gateways: 19_000, vitalsPerS: 20_000 },
   ],
   probesPerPoint: 100,
-  probeIntervalMs: 100,
+  probeIntervalMs: 50,
   sustainedGateways: 2000,
   brokerRates: [5000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000, 50_000],
   cloudRates: [500, 1000, 2000, 3000, 4000, 6000, 8000],
@@ -80,6 +82,7 @@ export const FULL_BENCH: BenchOptions = {
   stormSos: 10_000,
   stormSpreadMs: 1000,
   workers: 4,
+  settleMs: 1000,
 };
 
 export const QUICK_BENCH: BenchOptions = {
@@ -98,6 +101,7 @@ export const QUICK_BENCH: BenchOptions = {
   stormSos: 300,
   stormSpreadMs: 1000,
   workers: 2,
+  settleMs: 250,
 };
 
 export interface Percentiles {
@@ -118,7 +122,7 @@ export interface LatencyPoint extends LoadPoint {
   /** (RSS at this point − RSS before any gateway) / gateways. */
   rssPerGatewayKiB: number;
   vitalsSent: number;
-  /** Ours: readings of this point stored, and when the last was stored (ms after the vitals stopped). */
+  /** Ours: readings of this point stored (waiting up to 3 min), and when the last was (ms after the vitals stopped). */
   vitalsStored?: number;
   vitalsStoredAfterMs?: number;
   /** Publish → a raw MQTT subscriber on the same broker. */
@@ -180,13 +184,14 @@ export interface BenchReport {
   options: BenchOptions;
   targets: Record<string, number | string>;
   results: {
-    latency?: { ours: LatencyRun; mosquitto: LatencyRun };
+    /** `ours`: npm start (broker + cloud); `oursBroker`: npm run broker alone. */
+    latency?: { ours: LatencyRun; oursBroker: LatencyRun; mosquitto: LatencyRun };
     sustained?: {
       oursBroker: ThroughputResult & { topology: string };
       mosquitto: ThroughputResult & { topology: string };
       oursCloud: CloudSustained;
     };
-    sosStorm?: { ours: StormRun; mosquitto: StormRun };
+    sosStorm?: { ours: StormRun; oursBroker: StormRun; mosquitto: StormRun };
   };
 }
 
@@ -320,9 +325,23 @@ async function rampAndStorm(
     const pinger = setInterval(() => {
       for (const p of probes) p.client.ping();
     }, 20_000);
-    await sleep(1000);
+    await sleep(options.settleMs);
     const idle = rssBytes(target.pid);
     const points: LatencyPoint[] = [];
+    // The storm runs as soon as enough gateways are connected (before the heaviest vitals point, whose
+    // backlog in our store would otherwise still be draining).
+    let storm: StormRun | null = null;
+    const runStorm = async () => {
+      await sleep(options.settleMs * 2);
+      const dashboardBefore = dashboardDuplicates;
+      const brokerBefore = brokerDuplicates;
+      const run = await sosStorm(ctx, target, fleet, {
+        brokerAt,
+        dashboardAt,
+        dispatcher: dispatcher !== null,
+      });
+      return { ...run, duplicated: brokerDuplicates - brokerBefore + dashboardDuplicates - dashboardBefore };
+    };
     let connected = 0;
     let nextProbe = 0;
     for (const point of measure.latency ? options.points : []) {
@@ -333,12 +352,15 @@ async function rampAndStorm(
         `${target.name}: ${point.gateways} gateways (+${c.connected} at ${c.perSecond}/s, ${c.failed} failed)`,
       );
       connected = point.gateways;
-      await sleep(1000);
+      await sleep(options.settleMs);
       const rss = rssBytes(target.pid);
       const tag = `lat${Date.now().toString(36)}`;
-      const seconds = Math.max(2, Math.ceil((options.probesPerPoint * options.probeIntervalMs) / 1000) + 2);
-      const publishing = fleet.publish(point.vitalsPerS, seconds, target.name === 'ours' ? tag : undefined);
-      await sleep(700);
+      const seconds = Math.max(
+        1,
+        Math.ceil((options.probesPerPoint * options.probeIntervalMs + options.settleMs * 2) / 1000),
+      );
+      const publishing = fleet.publish(point.vitalsPerS, seconds, target.storePath ? tag : undefined);
+      await sleep(options.settleMs * 0.7);
       const ids: string[] = [];
       for (let k = 0; k < options.probesPerPoint; k++) {
         const probe = probes[nextProbe++ % probes.length] as { gw: string; client: WireClient };
@@ -359,7 +381,7 @@ async function rampAndStorm(
       );
       // Ours stores every reading: let the cloud catch up before the next point, and say how long it took.
       const drain = storeDb
-        ? await drained(storeDb, tag, sent.sent, options.quick ? 10_000 : 90_000, vitalsEnded)
+        ? await drained(storeDb, tag, sent.sent, options.quick ? 10_000 : 180_000, vitalsEnded)
         : undefined;
       const delays = (m: Map<string, number>) =>
         ids.filter((id) => m.has(id)).map((id) => (m.get(id) as number) - (sentAt.get(id) as number));
@@ -384,6 +406,7 @@ async function rampAndStorm(
           (result.endToEnd ? `, end to end p99 ${result.endToEnd.p99Ms} ms` : ''),
       );
       points.push(result);
+      if (measure.storm && storm === null && connected >= options.stormSos) storm = await runStorm();
     }
     clearInterval(pinger);
     const out: { latency?: LatencyRun; storm?: StormRun } = {};
@@ -394,15 +417,10 @@ async function rampAndStorm(
         idleRssMiB: Math.round(idle / MiB),
         points,
       };
-    if (measure.storm) {
+    if (storm) out.storm = storm;
+    else if (measure.storm) {
       if (connected < options.stormSos) await fleet.connect(options.stormSos);
-      await sleep(2000);
-      out.storm = await sosStorm(ctx, target, fleet, {
-        brokerAt,
-        dashboardAt,
-        dispatcher: dispatcher !== null,
-      });
-      out.storm.duplicated += brokerDuplicates + dashboardDuplicates;
+      out.storm = await runStorm();
     }
     return out;
   } finally {
@@ -545,7 +563,7 @@ async function cloudSustained(ctx: Context, target: Target): Promise<CloudSustai
   let limit: CloudSustained['limit'] = 'ladder-top';
   try {
     await fleet.connect(ctx.options.sustainedGateways);
-    await sleep(1000);
+    await sleep(ctx.options.settleMs);
     for (const rate of ctx.options.cloudRates) {
       const tag = `cs${rate}x${Date.now().toString(36)}`;
       const stored = async () =>
@@ -586,7 +604,7 @@ async function cloudSustained(ctx: Context, target: Target): Promise<CloudSustai
         limit = 'generator';
         break;
       }
-      await sleep(1000);
+      await sleep(ctx.options.settleMs);
     }
   } finally {
     await fleet.close();
@@ -656,7 +674,11 @@ export async function runBench(
     const storm = options.only.includes('sos-storm');
     if (latency || storm) {
       const runs: Partial<Record<Target['name'], { latency?: LatencyRun; storm?: StormRun }>> = {};
-      for (const start of [() => startSystemTarget(ours), startMosquittoTarget]) {
+      for (const start of [
+        () => startSystemTarget(ours),
+        () => startBrokerTarget(ours),
+        startMosquittoTarget,
+      ]) {
         const target = await start();
         try {
           await before(`latency+storm ${target.name}`);
@@ -668,11 +690,13 @@ export async function runBench(
       if (latency)
         report.results.latency = {
           ours: runs.ours?.latency as LatencyRun,
+          oursBroker: runs['ours-broker']?.latency as LatencyRun,
           mosquitto: runs.mosquitto?.latency as LatencyRun,
         };
       if (storm)
         report.results.sosStorm = {
           ours: runs.ours?.storm as StormRun,
+          oursBroker: runs['ours-broker']?.storm as StormRun,
           mosquitto: runs.mosquitto?.storm as StormRun,
         };
     }

@@ -97,8 +97,9 @@ export function barChart(chart: BarChart): string {
     `<line x1="${left}" x2="${width - right}" y1="${top + plotH}" y2="${top + plotH}" stroke="#111"/>`,
   );
   chart.series.forEach((series, s) => {
-    const lx = left + s * 190;
-    const ly = height - 22;
+    // Two legend entries a row.
+    const lx = left + (s % 2) * 340;
+    const ly = height - 36 + Math.floor(s / 2) * 16;
     parts.push(
       `<rect x="${lx}" y="${ly - 9}" width="12" height="12" fill="${COLOURS[s % COLOURS.length]}"/>`,
       `<text x="${lx + 16}" y="${ly + 1}">${escapeXml(series.name)}</text>`,

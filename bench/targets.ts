@@ -9,7 +9,7 @@ import { WireClient } from './wire.ts';
 
 /** A broker the load generator plays against: ours (`npm start` or `npm run broker`) or Mosquitto. */
 export interface Target {
-  name: 'ours' | 'mosquitto';
+  name: 'ours' | 'ours-broker' | 'mosquitto';
   topology: string;
   port: number;
   /** The process whose memory and CPU are measured. */
@@ -90,8 +90,8 @@ export async function startBrokerTarget(setup: OursSetup): Promise<Target> {
     extraEnv: profiling(setup),
   });
   return {
-    name: 'ours',
-    topology: 'npm run broker: one broker process',
+    name: 'ours-broker',
+    topology: 'npm run broker: one broker process, no cloud',
     port: broker.port,
     pid: broker.pid,
     user: 'svc:cloud',
