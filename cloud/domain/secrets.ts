@@ -11,13 +11,14 @@ function derive(secret: string, salt: Buffer, opts: ScryptOptions): Promise<Buff
   });
 }
 
-/** Hashes a password or gateway secret with scrypt: `scrypt$N$r$p$salt$hash` (base64url). */
-export async function hashSecret(secret: string): Promise<string> {
+/**
+ * Hashes a password or gateway secret with scrypt: `scrypt$N$r$p$salt$hash` (base64url). `n` lowers the
+ * cost for simulated fleets only (`npm run sim -- provision`); verification reads the cost from the hash.
+ */
+export async function hashSecret(secret: string, n: number = PARAMS.N): Promise<string> {
   const salt = randomBytes(16);
-  const key = await derive(secret, salt, PARAMS);
-  return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64url'), key.toString('base64url')].join(
-    '$',
-  );
+  const key = await derive(secret, salt, { ...PARAMS, N: n });
+  return ['scrypt', n, PARAMS.r, PARAMS.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
 /** Verifies a secret against a stored hash; false for a malformed hash, never throws for bad input. */

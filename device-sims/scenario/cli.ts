@@ -1,11 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { openStore } from '../../cloud/db/open.ts';
 import type { Trace } from '../wearable/fall-trace.ts';
 import { allLoopback, openFileLimit, splitFleet } from './fleet-split.ts';
 import { generatedWorld, resolveHomes, type WorldGateways } from './homes.ts';
 import { parseScenario, ScenarioError } from './parse.ts';
 import { Plan } from './plan.ts';
+import { provisionHomes } from './provision.ts';
 import { describeAction, ProgressPrinter } from './report.ts';
 import { type RunStats, runPlan } from './run.ts';
 import type { ParentMessage, WorkerMessage } from './workers.ts';
@@ -13,6 +15,13 @@ import { runWorkers } from './workers.ts';
 
 export const SCENARIO_HELP = `npm run sim -- run SCENARIO [options]     play a scenario file (device-sims/scenarios/)
 npm run sim -- world SCENARIO --out FILE   write its generated homes as a world file
+npm run sim -- provision SCENARIO          load its homes into npm start's registry (then run it)
+
+Options of provision:
+  --data-dir DIR      npm start's DATA_DIR (default $DATA_DIR or ./data; the SQLite store cloud.db)
+  --database-url URL  PostgreSQL instead (default $DATABASE_URL)
+  --region ID         the community the homes belong to (default the store's first community)
+  --scrypt-n N        scrypt cost of the stored secrets (default 16384; 1024 for big fleets)
 
 Options of run:
   --broker URL[,URL]  MQTT broker(s) (default mqtt://127.0.0.1:1883); homes take them in turn
@@ -46,6 +55,10 @@ export async function runScenarioCommand(argv: string[]): Promise<number> {
       out: { type: 'string' },
       share: { type: 'string' },
       'local-address': { type: 'string' },
+      'data-dir': { type: 'string' },
+      'database-url': { type: 'string' },
+      region: { type: 'string' },
+      'scrypt-n': { type: 'string', default: '16384' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -63,6 +76,28 @@ export async function runScenarioCommand(argv: string[]): Promise<number> {
       if (!values.out) throw new Error('world needs --out FILE');
       writeFileSync(values.out, `${JSON.stringify(generatedWorld(homes), null, 2)}\n`);
       console.log(`sim: wrote ${homes.length} homes to ${values.out}`);
+      return 0;
+    }
+    if (command === 'provision') {
+      const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL;
+      const sql = await openStore({
+        dataDir: resolve(values['data-dir'] ?? process.env.DATA_DIR ?? './data'),
+        databaseUrl: databaseUrl || undefined,
+      });
+      try {
+        const scryptN = number('--scrypt-n', values['scrypt-n'], 1024, 1_048_576, true);
+        if ((scryptN & (scryptN - 1)) !== 0) throw new Error('--scrypt-n must be a power of two');
+        const result = await provisionHomes(sql, homes, {
+          demoWorld: DEFAULT_WORLD,
+          scryptN,
+          ...(values.region ? { region: values.region } : {}),
+        });
+        console.log(
+          `sim: provisioned ${result.added} homes in ${result.region} (${result.existing} were there already)`,
+        );
+      } finally {
+        await sql.close();
+      }
       return 0;
     }
     const traces: { label: string; trace: Trace }[] = [];
