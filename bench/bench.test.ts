@@ -124,10 +124,11 @@ describe('npm run bench', () => {
         onDashboard: 200,
         lost: 0,
       });
-      expect(sosStorm?.ours.duplicated).toBe(0);
+      expect(sosStorm?.ours.duplicatedOnDashboard).toBe(0);
       expect(sosStorm?.ours.onDashboardMs).toBeGreaterThan(0);
       for (const run of [sosStorm?.oursBroker, sosStorm?.mosquitto])
-        expect(run).toMatchObject({ sos: 200, published: 200, acked: 200, lost: 0, duplicated: 0 });
+        expect(run).toMatchObject({ sos: 200, published: 200, acked: 200, lost: 0 });
+      expect(sosStorm?.mosquitto.duplicated).toBe(0);
       expect(sustained?.oursBroker.sustainedPerS).toBeGreaterThan(0);
       expect(sustained?.mosquitto.sustainedPerS).toBeGreaterThan(0);
       expect(sustained?.oursCloud.steps[0]?.storedInWindow).toBeGreaterThan(0);

@@ -33,7 +33,15 @@ export function escapeXml(text: string): string {
 }
 
 const fmt = (v: number): string =>
-  v >= 100 ? String(Math.round(v)) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(2);
+  Number.isInteger(v)
+    ? v.toLocaleString('en')
+    : v >= 100
+      ? String(Math.round(v))
+      : v >= 10
+        ? v.toFixed(1)
+        : v >= 1
+          ? v.toFixed(2)
+          : v.toPrecision(2);
 
 export function barChart(chart: BarChart): string {
   const width = 760;
