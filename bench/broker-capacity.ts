@@ -52,7 +52,7 @@ async function dropAll(fleet: Fleet, broker: BrokerUnderTest, baselineFiles: num
 }
 
 export interface ScryptStormResult {
-  scryptN: number;
+  scryptN: number | null;
   first: StormResult[];
   reconnect: StormResult[];
   firstPerS: ReturnType<typeof spread>;
@@ -111,7 +111,7 @@ export interface PlateauResult {
 }
 
 export interface RampResult {
-  scryptN: number;
+  scryptN: number | null;
   idleRssMiB: number;
   plateaus: PlateauResult[];
   reconnect: StormResult[];

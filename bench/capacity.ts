@@ -119,7 +119,7 @@ export async function runCapacity(
     prefix: 'gwl',
     count: Math.max(0, ...options.sizes, options.only.includes('cluster') ? options.clusterGateways : 0),
     key: newPopulationKey(),
-    scryptN: 1024,
+    scryptN: null,
   };
   const before = async (name: Measurement) => {
     progress(report);

@@ -16,7 +16,10 @@ export interface WorkerSetup {
 
 export type WorkerRequest =
   | { cmd: 'connect'; upTo: number }
-  | { cmd: 'publish'; ratePerS: number; seconds: number }
+  /** `tag` set: every reading gets an id of its own (`<tag>-<n>`), so a cloud stores each one. */
+  | { cmd: 'publish'; ratePerS: number; seconds: number; tag?: string }
+  /** One SOS (QoS 1) from each connected gateway with index < upTo, spread evenly over `spreadMs`. */
+  | { cmd: 'sos'; upTo: number; spreadMs: number; tag: string }
   | { cmd: 'burst'; vitals: number; events: number; tag: string }
   | { cmd: 'drop' }
   | { cmd: 'rss' };

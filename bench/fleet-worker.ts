@@ -86,14 +86,28 @@ async function connectUpTo(upTo: number): Promise<ConnectReport> {
   };
 }
 
-/** Vitals at `ratePerS` spread round-robin over the connected gateways, QoS 0, for `seconds`. */
-async function publish(ratePerS: number, seconds: number): Promise<PublishReport> {
+/**
+ * Vitals at `ratePerS` spread round-robin over the connected gateways, QoS 0, for `seconds`. Without a
+ * tag each gateway resends one encoded reading; with one, every reading has an id of its own.
+ */
+async function publish(ratePerS: number, seconds: number, tag?: string): Promise<PublishReport> {
   const live = [...clients.entries()].filter(([, c]) => !c.closed);
-  const packets = live.map(([index]) => {
-    const gw = idOf(index);
-    const payload = { id: `bench-${gw}`, ts: timestamp(), hr: 72, spo2: 97, rr: 16 };
-    return encodedPublish(topics.deviceVitals(gw, vitalsDeviceOf(gw)), Buffer.from(JSON.stringify(payload)));
-  });
+  const gateways = live.map(([index]) => idOf(index));
+  const topicsOf = gateways.map((gw) => topics.deviceVitals(gw, vitalsDeviceOf(gw)));
+  // Ids are 8 to 64 characters (CONTRACT): a shorter one is dropped by the broker as malformed.
+  const reading = (slot: number, n: number) =>
+    Buffer.from(
+      JSON.stringify({
+        id: tag ? `${tag}-${n}` : `bench-${gateways[slot]}`,
+        ts: timestamp(),
+        hr: 72,
+        spo2: 97,
+        rr: 16,
+      }),
+    );
+  const fixed = tag ? [] : topicsOf.map((topic, slot) => encodedPublish(topic, reading(slot, 0)));
+  const packet = (slot: number, n: number): Buffer =>
+    tag ? encodedPublish(topicsOf[slot] as string, reading(slot, n)) : (fixed[slot] as Buffer);
   const started = performance.now();
   let sent = 0;
   let cursor = 0;
@@ -103,7 +117,7 @@ async function publish(ratePerS: number, seconds: number): Promise<PublishReport
     const due = Math.floor(elapsed * ratePerS) - sent;
     for (let k = 0; k < due; k++) {
       const slot = cursor++ % live.length;
-      live[slot]?.[1].write(packets[slot] as Buffer);
+      live[slot]?.[1].write(packet(slot, sent));
       sent++;
     }
     await new Promise((r) => setTimeout(r, 5));
@@ -137,6 +151,31 @@ async function burst(vitals: number, events: number, tag: string): Promise<Burst
   return { published, acked: acked(), ms: Math.round(performance.now() - started) };
 }
 
+/** One SOS each from the connected gateways with index < upTo, evenly over `spreadMs`; waits for PUBACKs. */
+async function sos(upTo: number, spreadMs: number, tag: string): Promise<BurstReport> {
+  const live = [...clients.entries()].filter(([index, c]) => index < upTo && !c.closed);
+  const before = live.reduce((sum, [, c]) => sum + c.acked, 0);
+  const started = performance.now();
+  let published = 0;
+  while (published < live.length) {
+    const due = Math.min(
+      live.length,
+      Math.ceil(((performance.now() - started) / Math.max(1, spreadMs)) * live.length),
+    );
+    for (; published < due; published++) {
+      const [index, client] = live[published] as [number, WireClient];
+      const gw = idOf(index);
+      const event = { id: `${tag}-${index}`, ts: timestamp(), type: 'sos' };
+      client.publish(topics.deviceEvent(gw, eventDeviceOf(gw)), Buffer.from(JSON.stringify(event)), 1);
+    }
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  const deadline = performance.now() + 120_000;
+  const acked = () => live.reduce((sum, [, c]) => sum + c.acked, 0) - before;
+  while (acked() < published && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  return { published, acked: acked(), ms: Math.round(performance.now() - started) };
+}
+
 function drop(): { dropped: number } {
   for (const client of clients.values()) client.destroy();
   const dropped = clients.size;
@@ -157,7 +196,9 @@ async function handle(request: WorkerRequest): Promise<unknown> {
     case 'connect':
       return connectUpTo(request.upTo);
     case 'publish':
-      return publish(request.ratePerS, request.seconds);
+      return publish(request.ratePerS, request.seconds, request.tag);
+    case 'sos':
+      return sos(request.upTo, request.spreadMs, request.tag);
     case 'burst':
       return burst(request.vitals, request.events, request.tag);
     case 'drop':

@@ -130,11 +130,18 @@ export class Fleet {
     };
   }
 
-  /** QoS 0 vitals at `ratePerS` in all, split evenly over the workers, for `seconds`. */
-  async publish(ratePerS: number, seconds: number): Promise<PublishReport> {
+  /** QoS 0 vitals at `ratePerS` in all, split evenly over the workers, for `seconds` (`tag`: unique ids). */
+  async publish(ratePerS: number, seconds: number, tag?: string): Promise<PublishReport> {
     const share = ratePerS / this.#workers.length;
     const reports = await Promise.all(
-      this.#workers.map((w) => w.ask<PublishReport>({ cmd: 'publish', ratePerS: share, seconds })),
+      this.#workers.map((w, i) =>
+        w.ask<PublishReport>({
+          cmd: 'publish',
+          ratePerS: share,
+          seconds,
+          ...(tag ? { tag: `${tag}w${i}` } : {}),
+        }),
+      ),
     );
     return {
       sent: sum(reports.map((r) => r.sent)),
@@ -147,6 +154,18 @@ export class Fleet {
   async burst(vitals: number, events: number, tag: string): Promise<BurstReport> {
     const reports = await Promise.all(
       this.#workers.map((w) => w.ask<BurstReport>({ cmd: 'burst', vitals, events, tag })),
+    );
+    return {
+      published: sum(reports.map((r) => r.published)),
+      acked: sum(reports.map((r) => r.acked)),
+      ms: Math.max(...reports.map((r) => r.ms)),
+    };
+  }
+
+  /** One SOS (QoS 1, id `<tag>-<index>`) from each connected gateway with index < upTo, over `spreadMs`. */
+  async sos(upTo: number, spreadMs: number, tag: string): Promise<BurstReport> {
+    const reports = await Promise.all(
+      this.#workers.map((w) => w.ask<BurstReport>({ cmd: 'sos', upTo, spreadMs, tag })),
     );
     return {
       published: sum(reports.map((r) => r.published)),

@@ -2,6 +2,7 @@ import { createHmac, randomBytes, scrypt } from 'node:crypto';
 import { join } from 'node:path';
 import type { Sql } from '../cloud/db/sql.ts';
 import { Registry } from '../cloud/domain/registry.ts';
+import { hashGatewaySecret } from '../cloud/domain/secrets.ts';
 import { readDemoWorld, seedWorld } from '../cloud/seed.ts';
 
 /**
@@ -14,11 +15,11 @@ export interface Population {
   count: number;
   key: string;
   /**
-   * scrypt cost of the stored hashes. The production cost (16384, `cloud/domain/secrets.ts`) takes ~37 ms
-   * of CPU per check here; a cheaper one lets a benchmark provision and connect 18,000 gateways in
-   * seconds. The broker reads the cost from each stored hash, so both verify the same way.
+   * How the secrets are stored: null as the cloud stores every gateway's today (salted SHA-256,
+   * `hashGatewaySecret`), or scrypt at this cost, as gateways provisioned before that were (16384: ~37 ms
+   * of broker CPU per first CONNECT here). The broker reads the scheme from each stored hash.
    */
-  scryptN: number;
+  scryptN: number | null;
 }
 
 export const PRODUCTION_SCRYPT_N = 16384;
@@ -75,7 +76,12 @@ export async function provision(sql: Sql, population: Population): Promise<void>
       gatewayIdOf(population, start + i),
     );
     const hashes = await Promise.all(
-      ids.map((id) => hashAtCost(secretOf(population, id), population.scryptN)),
+      ids.map((id) => {
+        const secret = secretOf(population, id);
+        return population.scryptN === null
+          ? hashGatewaySecret(secret)
+          : hashAtCost(secret, population.scryptN);
+      }),
     );
     await sql.transaction(async (tx) => {
       const registry = new Registry(tx);

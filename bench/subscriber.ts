@@ -21,12 +21,16 @@ export class CountingSubscriber {
     return !this.#client.closed;
   }
 
-  static async open(port: number, servicePassword: string): Promise<CountingSubscriber> {
+  static async open(
+    port: number,
+    servicePassword: string,
+    username = 'svc:cloud',
+  ): Promise<CountingSubscriber> {
     const client = await WireClient.open({
       host: '127.0.0.1',
       port,
       clientId: `bench-subscriber-${process.pid}`,
-      username: 'svc:cloud',
+      username,
       password: servicePassword,
       keepalive: 60,
     });

@@ -13,6 +13,7 @@ Commands:
   run        play a scenario file (a seeded timeline of SOS, falls, vitals drifts, power cuts,
              network flaps, draining batteries, wearable falls) against a broker; run --help for more
   world      write a scenario's generated homes as a world file (to load into a test registry)
+  provision  load a scenario's homes into npm start's registry (--data-dir DIR or --database-url URL)
   fleet      connect N demo homes; vitals every --vitals-every s, device heartbeats every
              --heartbeat-every s, an SOS somewhere every --sos-every s
   event      one home publishes one event and exits when the broker has acknowledged it
@@ -35,7 +36,7 @@ Options:
 
 ${SCENARIO_HELP}`;
 
-// `pty`, `zigbee`, `run` and `world` have options of their own, parsed by their modules.
+// `pty`, `zigbee`, `run`, `world` and `provision` have options of their own, parsed by their modules.
 if (process.argv[2] === 'pty') {
   await runPtyCommand(process.argv.slice(2));
   process.exit(0);
@@ -44,7 +45,7 @@ if (process.argv[2] === 'zigbee') {
   await runZigbeeCommand(process.argv.slice(2));
   process.exit(0);
 }
-if (process.argv[2] === 'run' || process.argv[2] === 'world') {
+if (process.argv[2] === 'run' || process.argv[2] === 'world' || process.argv[2] === 'provision') {
   process.exit(await runScenarioCommand(process.argv.slice(2)));
 }
 

@@ -1,11 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { openStore } from '../../cloud/db/open.ts';
 import type { Trace } from '../wearable/fall-trace.ts';
 import { allLoopback, openFileLimit, splitFleet } from './fleet-split.ts';
 import { generatedWorld, resolveHomes, type WorldGateways } from './homes.ts';
 import { parseScenario, ScenarioError } from './parse.ts';
 import { Plan } from './plan.ts';
+import { provisionHomes } from './provision.ts';
 import { describeAction, ProgressPrinter } from './report.ts';
 import { type RunStats, runPlan } from './run.ts';
 import type { ParentMessage, WorkerMessage } from './workers.ts';
@@ -14,6 +16,12 @@ import { describeZigbeeStep, startZigbeeSteps } from './zigbee-steps.ts';
 
 export const SCENARIO_HELP = `npm run sim -- run SCENARIO [options]     play a scenario file (device-sims/scenarios/)
 npm run sim -- world SCENARIO --out FILE   write its generated homes as a world file
+npm run sim -- provision SCENARIO          load its homes into npm start's registry (then run it)
+
+Options of provision:
+  --data-dir DIR      npm start's DATA_DIR (default $DATA_DIR or ./data; the SQLite store cloud.db)
+  --database-url URL  PostgreSQL instead (default $DATABASE_URL)
+  --region ID         the community the homes belong to (default the store's first community)
 
 Options of run:
   --broker URL[,URL]  MQTT broker(s) (default mqtt://127.0.0.1:1883); homes take them in turn
@@ -50,6 +58,9 @@ export async function runScenarioCommand(argv: string[]): Promise<number> {
       share: { type: 'string' },
       'local-address': { type: 'string' },
       'zigbee-port': { type: 'string', default: '0' },
+      'data-dir': { type: 'string' },
+      'database-url': { type: 'string' },
+      region: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -67,6 +78,25 @@ export async function runScenarioCommand(argv: string[]): Promise<number> {
       if (!values.out) throw new Error('world needs --out FILE');
       writeFileSync(values.out, `${JSON.stringify(generatedWorld(homes), null, 2)}\n`);
       console.log(`sim: wrote ${homes.length} homes to ${values.out}`);
+      return 0;
+    }
+    if (command === 'provision') {
+      const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL;
+      const sql = await openStore({
+        dataDir: resolve(values['data-dir'] ?? process.env.DATA_DIR ?? './data'),
+        databaseUrl: databaseUrl || undefined,
+      });
+      try {
+        const result = await provisionHomes(sql, homes, {
+          demoWorld: DEFAULT_WORLD,
+          ...(values.region ? { region: values.region } : {}),
+        });
+        console.log(
+          `sim: provisioned ${result.added} homes in ${result.region} (${result.existing} were there already)`,
+        );
+      } finally {
+        await sql.close();
+      }
       return 0;
     }
     const traces: { label: string; trace: Trace }[] = [];

@@ -12,6 +12,8 @@ export const PACKAGES = {
   postgresql: '/usr/share/postgresql-common/pg_wrapper',
   // A time-series database that accepts the InfluxDB v2 write API (Debian's influxdb 1.x does not).
   'victoria-metrics': '/usr/bin/victoria-metrics',
+  // The reference broker `npm run bench` measures beside ours (bench/mosquitto.ts).
+  mosquitto: '/usr/sbin/mosquitto',
 } as const;
 export type DebianPackage = keyof typeof PACKAGES;
 
