@@ -67,6 +67,8 @@ describe('npm run bench', () => {
           });
           expect(wellFormedSvg(svg)).toBe(true);
           expect(svg).not.toContain('NaN');
+          // An accessible name: the chart's title, first inside the root.
+          expect(svg).toMatch(/^<svg [^>]*role="img"[^>]*>\n<title>/);
         },
       ),
     );
