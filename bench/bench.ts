@@ -10,6 +10,7 @@ import { openSqlite } from '../cloud/db/open.ts';
 import type { Sql } from '../cloud/db/sql.ts';
 import { timestamp, topics } from '../protocol/index.ts';
 import { type ThroughputResult, throughputLadder } from './broker-load.ts';
+import { type ConnectRun, connectRamp } from './connect-ramp.ts';
 import { Fleet } from './fleet.ts';
 import {
   ensureDemoWorld,
@@ -34,7 +35,7 @@ import {
 } from './targets.ts';
 import { WireClient } from './wire.ts';
 
-export const BENCH_MEASUREMENTS = ['latency', 'sustained', 'sos-storm'] as const;
+export const BENCH_MEASUREMENTS = ['latency', 'sustained', 'sos-storm', 'connect'] as const;
 export type BenchMeasurement = (typeof BENCH_MEASUREMENTS)[number];
 
 export interface LoadPoint {
@@ -64,7 +65,8 @@ export interface BenchOptions {
 }
 
 export const FULL_BENCH: BenchOptions = {
-  only: [...BENCH_MEASUREMENTS],
+  // `connect` is the ramp of `latency` without its load: run it alone (`--only connect`).
+  only: ['latency', 'sustained', 'sos-storm'],
   quick: false,
   // The issue's three diagonal points, plus the point the latency target is stated at.
   points: [
@@ -198,6 +200,8 @@ export interface BenchReport {
       oursCloud: CloudSustained;
     };
     sosStorm?: { ours: StormRun; oursBroker: StormRun; mosquitto: StormRun };
+    /** `--only connect`: the connect ramp alone, our broker process beside Mosquitto. */
+    connect?: { oursBroker: ConnectRun; mosquitto: ConnectRun };
   };
 }
 
@@ -654,7 +658,9 @@ export async function runBench(
   const maxGateways = Math.max(
     options.sustainedGateways,
     options.only.includes('sos-storm') ? options.stormSos : 0,
-    ...(options.only.includes('latency') ? options.points.map((p) => p.gateways) : [0]),
+    ...(options.only.includes('latency') || options.only.includes('connect')
+      ? options.points.map((p) => p.gateways)
+      : [0]),
   );
   const probeCount = options.only.includes('latency') ? options.points.length * options.probesPerPoint : 0;
   const population: Population = {
@@ -712,6 +718,23 @@ export async function runBench(
           oursBroker: runs['ours-broker']?.storm as StormRun,
           mosquitto: runs.mosquitto?.storm as StormRun,
         };
+    }
+    if (options.only.includes('connect')) {
+      const sizes = [...new Set(options.points.map((p) => p.gateways))];
+      const runs: Partial<Record<Target['name'], ConnectRun>> = {};
+      for (const start of [() => startBrokerTarget(ours), startMosquittoTarget]) {
+        const target = await start();
+        try {
+          await before(`connect ${target.name}`);
+          runs[target.name] = await connectRamp(target, population, { ...options, sizes }, log);
+        } finally {
+          await target.stop();
+        }
+      }
+      report.results.connect = {
+        oursBroker: runs['ours-broker'] as ConnectRun,
+        mosquitto: runs.mosquitto as ConnectRun,
+      };
     }
     if (options.only.includes('sustained')) {
       const measure = async <T>(

@@ -79,7 +79,7 @@ function stormRow(name: string, s: StormRun | undefined): string {
 /** The Markdown page of a report: conditions, targets, then every table. */
 export function benchMarkdown(report: BenchReport, charts: string[]): string {
   const m = report.machine as Record<string, unknown>;
-  const { latency, sustained, sosStorm } = report.results;
+  const { latency, sustained, sosStorm, connect } = report.results;
   const lines: string[] = [];
   lines.push(
     `# npm run bench, ${report.startedAt.slice(0, 10)}${report.options.quick ? ' (--quick)' : ''}`,
@@ -166,6 +166,30 @@ export function benchMarkdown(report: BenchReport, charts: string[]): string {
     lines.push(
       '',
       `Idle RSS: Mosquitto ${latency.mosquitto.idleRssMiB} MiB, our broker ${latency.oursBroker.idleRssMiB} MiB, npm start ${latency.ours.idleRssMiB} MiB.`,
+      '',
+    );
+  }
+  if (connect) {
+    lines.push(
+      '## Connect ramp (`--only connect`)',
+      '',
+      'Gateways connect as the edge agent does (will and birth retained, `cmd/#` subscribed), 50 CONNECTs in ' +
+        'flight per worker, in steps up to each size, with no other load: our broker process alone ' +
+        '(`npm run broker`) beside Mosquitto. CPU: of the broker process per connect. Memory: (RSS after the ' +
+        'step − RSS before any gateway) / gateways (RSS in MiB in brackets).',
+      '',
+      '| gateways | Mosquitto connects/s | our broker connects/s | CPU per connect (Mosquitto / our broker) | Mosquitto KiB/gateway | our broker KiB/gateway |',
+      '|---|---|---|---|---|---|',
+    );
+    connect.oursBroker.steps.forEach((b, i) => {
+      const q = connect.mosquitto.steps[i];
+      lines.push(
+        `| ${n(b.gateways)} | ${n(q?.connect.perSecond)} | ${n(b.connect.perSecond)} | ${q?.connect.cpuMsPerConnect} / ${b.connect.cpuMsPerConnect} ms | ${q ? `${q.rssPerGatewayKiB} (${q.rssMiB})` : '—'} | ${b.rssPerGatewayKiB} (${b.rssMiB}) |`,
+      );
+    });
+    lines.push(
+      '',
+      `Idle RSS: Mosquitto ${connect.mosquitto.idleRssMiB} MiB, our broker ${connect.oursBroker.idleRssMiB} MiB.`,
       '',
     );
   }

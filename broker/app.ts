@@ -18,6 +18,7 @@ import { canPublish, canSubscribe, type Principal } from './acl.ts';
 import { ConnectAuthenticator, type GatewayVerifier } from './auth.ts';
 import { type ClusterWiring, joinCluster } from './cluster.ts';
 import { EventJournal, type Journal } from './journal.ts';
+import { indexedMemoryPersistence } from './memory-persistence.ts';
 import { type BrokerMetrics, createBrokerMetrics } from './metrics.ts';
 import { announceAccessChange, type Emitter, onAccessChange } from './notices.ts';
 import { DEFAULT_MAX_PACKET_BYTES, guardConnection } from './packet-guard.ts';
@@ -133,7 +134,10 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
 
   const aedes = await Aedes.createBroker({
     id: brokerId,
-    ...(cluster ? { mq: cluster.mq, persistence: cluster.persistence } : {}),
+    // Alone, Aedes's memory persistence with retained messages indexed by topic (memory-persistence.ts).
+    ...(cluster
+      ? { mq: cluster.mq, persistence: cluster.persistence }
+      : { persistence: indexedMemoryPersistence() }),
     drainTimeout: 30_000,
     concurrency: 1000,
     maxClientsIdLength: 64,

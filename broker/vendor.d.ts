@@ -17,3 +17,26 @@ declare module 'aedes-persistence-redis' {
 
   export default function persistence(options?: RedisPersistenceOptions): RedisPersistence;
 }
+
+// aedes-persistence's types cover its package entry only; these are the two modules the broker extends
+// (broker/memory-persistence.ts), as far as it uses them.
+declare module 'aedes-persistence/asyncPersistence.js' {
+  /** Aedes's in-memory persistence, promise-based (the callback layer wraps it). */
+  export default class MemoryPersistence {
+    setup(broker: unknown): Promise<void>;
+    storeRetained(packet: unknown): Promise<void>;
+    createRetainedStream(pattern: string): Iterable<unknown> | AsyncIterable<unknown>;
+    createRetainedStreamCombi(patterns: string[]): Iterable<unknown> | AsyncIterable<unknown>;
+    destroy(): Promise<void>;
+  }
+}
+
+declare module 'aedes-persistence/callBackPersistence.js' {
+  import type { EventEmitter } from 'node:events';
+  /** What Aedes takes as `persistence`: callbacks or promises around a promise-based implementation. */
+  export class CallBackPersistence<P = unknown> extends EventEmitter {
+    constructor(factory: (options: object) => P, options?: object);
+    readonly asyncPersistence: P;
+    destroy(cb?: () => void): Promise<void> | undefined;
+  }
+}
