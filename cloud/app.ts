@@ -360,6 +360,8 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
     await notifier.stop();
     await retention.stop();
     await link?.stop();
+    // Readings the link took and the group commit still holds are stored before the store closes.
+    await ingest.stop();
     // Given back at once, so the other instances take over without waiting for the leases to end.
     await keeper?.stop();
     // After the link: nothing more is ingested; what the sink holds goes to InfluxDB or its spool.
