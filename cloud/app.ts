@@ -141,6 +141,8 @@ export interface Cloud {
   alerts: AlertService;
   /** Service tickets of the green key (the helpers' queue). */
   services: ServiceDesk;
+  /** Gateway messages into the store (the MQTT link's end; vitals by group commit). */
+  ingest: Ingest;
   metrics: CloudMetrics;
   /** Loads the world at `path` when the registry is empty (first start on a new DATA_DIR). */
   seedIfEmpty(path: string): Promise<boolean>;
@@ -378,6 +380,7 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
     registry,
     alerts,
     services,
+    ingest,
     metrics,
     notifications,
     gatewayAccess,
