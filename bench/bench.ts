@@ -793,11 +793,24 @@ export function writeBench(report: BenchReport, dir: string): string[] {
   return [json, md, ...charts];
 }
 
+/** `--points 10000x2000,19000x20000`: gateways × vitals/s of each latency point, in rising gateways. */
+export function parsePoints(text: string): LoadPoint[] {
+  const points = text.split(',').map((part) => {
+    const match = /^(\d+)x(\d+)$/.exec(part.trim());
+    if (!match) throw new Error(`--points: ${part} is not GATEWAYSxVITALS_PER_S (e.g. 10000x2000)`);
+    return { gateways: Number(match[1]), vitalsPerS: Number(match[2]) };
+  });
+  if (points.some((p, i) => p.gateways < 1 || (i > 0 && p.gateways < (points[i - 1] as LoadPoint).gateways)))
+    throw new Error('--points: gateways must be positive and rising');
+  return points;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },
+      points: { type: 'string' },
       out: { type: 'string' },
       'quiet-load': { type: 'string', default: '0.8' },
       'profile-dir': { type: 'string' },
@@ -818,6 +831,7 @@ async function main(): Promise<void> {
   const options: BenchOptions = {
     ...base,
     only,
+    ...(values.points ? { points: parsePoints(values.points) } : {}),
     ...(values['profile-dir'] ? { profileDir: values['profile-dir'] } : {}),
   };
   const report = await runBench(options, Number(values['quiet-load']), (r) => writeBench(r, out));

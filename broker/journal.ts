@@ -17,8 +17,12 @@ export interface JournalEntry {
 export interface Journal {
   /** Commits one event; a resend of an event already journaled is a no-op. Resolves once durable. */
   append(entry: JournalEntry, receivedAt: Date): Promise<void>;
-  /** The cloud has committed this event: it no longer needs the journal. */
-  remove(gatewayId: string, eventId: string): Promise<void>;
+  /**
+   * The cloud has committed these events (gateway id, event id): the journal no longer needs them. One
+   * commit for them all: the cloud acknowledges up to 500 at a time, and a storm of SOS would otherwise
+   * pay one fsync per removal.
+   */
+  remove(keys: readonly (readonly [gatewayId: string, eventId: string])[]): Promise<void>;
   /** Entries received at or before `before` (default: all), oldest first. */
   pending(limit?: number, before?: Date): Promise<JournalEntry[]>;
   size(): Promise<number>;
@@ -32,6 +36,12 @@ export class EventJournal implements Journal {
   readonly #remove: StatementSync;
   readonly #pending: StatementSync;
   readonly #count: StatementSync;
+  readonly #appends: {
+    entry: JournalEntry;
+    at: string;
+    resolve: () => void;
+    reject: (err: unknown) => void;
+  }[] = [];
 
   constructor(path: string) {
     this.#db = new DatabaseSync(path);
@@ -60,12 +70,46 @@ export class EventJournal implements Journal {
     this.#count = this.#db.prepare('SELECT count(*) AS n FROM journal');
   }
 
-  async append(entry: JournalEntry, receivedAt: Date): Promise<void> {
-    this.#insert.run(entry.gatewayId, entry.eventId, entry.topic, entry.payload, receivedAt.toISOString());
+  /**
+   * Appends of one turn of the loop share one commit (one fsync): a storm of SOS from thousands of
+   * gateways is journaled in a few commits, and each still resolves (and is PUBACKed) only once durable.
+   */
+  append(entry: JournalEntry, receivedAt: Date): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#appends.push({ entry, at: receivedAt.toISOString(), resolve, reject });
+      if (this.#appends.length === 1) setImmediate(() => this.#commitAppends());
+    });
   }
 
-  async remove(gatewayId: string, eventId: string): Promise<void> {
-    this.#remove.run(gatewayId, eventId);
+  #commitAppends(): void {
+    const batch = this.#appends.splice(0);
+    if (batch.length === 0 || !this.#db.isOpen) {
+      for (const a of batch) a.reject(new Error('journal closed'));
+      return;
+    }
+    try {
+      this.#db.exec('BEGIN IMMEDIATE');
+      for (const { entry, at } of batch)
+        this.#insert.run(entry.gatewayId, entry.eventId, entry.topic, entry.payload, at);
+      this.#db.exec('COMMIT');
+    } catch (err) {
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      for (const a of batch) a.reject(err);
+      return;
+    }
+    for (const a of batch) a.resolve();
+  }
+
+  async remove(keys: readonly (readonly [gatewayId: string, eventId: string])[]): Promise<void> {
+    if (keys.length === 0) return;
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      for (const [gatewayId, eventId] of keys) this.#remove.run(gatewayId, eventId);
+      this.#db.exec('COMMIT');
+    } catch (err) {
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      throw err;
+    }
   }
 
   async pending(limit = 10_000, before?: Date): Promise<JournalEntry[]> {
@@ -82,6 +126,7 @@ export class EventJournal implements Journal {
   }
 
   async close(): Promise<void> {
+    this.#commitAppends();
     if (this.#db.isOpen) this.#db.close();
   }
 }

@@ -44,9 +44,14 @@ export class RedisJournal implements Journal {
     if (!result || failed) throw failed?.[0] ?? new Error('journal append was discarded');
   }
 
-  async remove(gatewayId: string, eventId: string): Promise<void> {
-    const field = `${gatewayId}/${eventId}`;
-    await this.#redis.multi().hdel(this.#entries, field).zrem(this.#order, field).exec();
+  async remove(keys: readonly (readonly [gatewayId: string, eventId: string])[]): Promise<void> {
+    if (keys.length === 0) return;
+    const fields = keys.map(([gatewayId, eventId]) => `${gatewayId}/${eventId}`);
+    await this.#redis
+      .multi()
+      .hdel(this.#entries, ...fields)
+      .zrem(this.#order, ...fields)
+      .exec();
   }
 
   async pending(limit = 10_000, before?: Date): Promise<JournalEntry[]> {

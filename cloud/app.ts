@@ -141,6 +141,8 @@ export interface Cloud {
   alerts: AlertService;
   /** Service tickets of the green key (the helpers' queue). */
   services: ServiceDesk;
+  /** Gateway messages into the store (the MQTT link's end; vitals by group commit). */
+  ingest: Ingest;
   metrics: CloudMetrics;
   /** Loads the world at `path` when the registry is empty (first start on a new DATA_DIR). */
   seedIfEmpty(path: string): Promise<boolean>;
@@ -360,6 +362,8 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
     await notifier.stop();
     await retention.stop();
     await link?.stop();
+    // Readings the link took and the group commit still holds are stored before the store closes.
+    await ingest.stop();
     // Given back at once, so the other instances take over without waiting for the leases to end.
     await keeper?.stop();
     // After the link: nothing more is ingested; what the sink holds goes to InfluxDB or its spool.
@@ -376,6 +380,7 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
     registry,
     alerts,
     services,
+    ingest,
     metrics,
     notifications,
     gatewayAccess,

@@ -5,6 +5,8 @@ export interface CloudMetrics {
   ingested: Counter<'kind'>;
   ingestDropped: Counter<'reason'>;
   duplicates: Counter;
+  /** Readings per vitals transaction (group commit). */
+  vitalsBatch: Histogram;
   alertsRaised: Counter<'type' | 'severity'>;
   ingestToRaised: Histogram;
   ruleErrors: Counter<'rule'>;
@@ -48,6 +50,12 @@ export function createCloudMetrics(registry = new Registry()): CloudMetrics {
     duplicates: new Counter({
       name: 'ingest_duplicate_events_total',
       help: 'Events seen again with an id already recorded',
+      registers,
+    }),
+    vitalsBatch: new Histogram({
+      name: 'ingest_vitals_batch_readings',
+      help: 'Vitals readings stored per transaction (group commit)',
+      buckets: [1, 5, 20, 50, 100, 250, 500],
       registers,
     }),
     alertsRaised: new Counter({

@@ -186,6 +186,31 @@ export class AlertService {
     );
   }
 
+  /**
+   * Many inputs in one transaction (a batch of vitals readings): `fn` stores what it must through `tx` and
+   * hands each input to `ingest`, which runs the rules for it in that transaction. Listeners hear of the
+   * changes after the commit, only of the attempt that committed, as for a single input.
+   */
+  async batch<T>(
+    fn: (tx: SqlSession, ingest: (input: RuleInput, receivedAt: string) => Promise<void>) => Promise<T>,
+  ): Promise<T> {
+    const now = this.#clock();
+    const { value } = await this.#changing(
+      async (store, engine, tx) => {
+        const changes: Change[] = [];
+        const ingest = async (input: RuleInput, receivedAt: string): Promise<void> => {
+          const apply = { now, receivedAt, escalateAfterMs: this.#escalateAfterMs };
+          const applied = await applyActions(store, await engine.evaluate(input, now), apply);
+          await this.#inTx(tx, applied, now);
+          changes.push(...applied);
+        };
+        return { value: await fn(tx, ingest), changes };
+      },
+      (result) => result.changes,
+    );
+    return value;
+  }
+
   /** Wakes due rules (grace periods, supervision windows) and escalates overdue alerts. */
   tick(): Promise<Change[]> {
     const now = this.#clock();

@@ -48,6 +48,11 @@ export class VitalsHistory {
     this.retention = retention;
   }
 
+  /** The same history, reading and writing inside `tx` (a batch of readings in one transaction). */
+  in(tx: SqlSession): VitalsHistory {
+    return new VitalsHistory(tx, this.retention);
+  }
+
   /** Stores a vitals message; false when its id was seen before (a resend), which changes nothing. */
   record(gatewayId: string, deviceId: string, elderId: string | null, v: VitalsEnvelope): Promise<boolean> {
     const { dialect } = this.#db;

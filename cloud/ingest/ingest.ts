@@ -14,6 +14,7 @@ import type { StatusStore } from '../domain/status-store.ts';
 import type { VitalsHistory } from '../domain/vitals-history.ts';
 import type { CloudMetrics } from '../metrics.ts';
 import type { VitalsSink } from '../vitals/influx-sink.ts';
+import { GroupCommit, type GroupCommitLimits } from './group-commit.ts';
 
 const subjectOf = ({ gatewayId, deviceId, elderId, householdId, region }: DeviceContext) => ({
   gatewayId,
@@ -33,30 +34,74 @@ export interface IngestDeps {
   metrics: CloudMetrics;
   logger: Logger;
   clock?: () => number;
+  /** Group commit of vitals readings (defaults: 20 ms window, 500 per transaction, 10,000 queued). */
+  vitalsBatch?: Partial<GroupCommitLimits>;
 }
+
+/** A vitals reading waiting for its batch's transaction. */
+interface QueuedReading {
+  gatewayId: string;
+  deviceId: string;
+  vitals: VitalsEnvelope;
+  receivedAt: string;
+}
+
+type Stored = [DeviceContext, VitalsEnvelope];
 
 /**
  * Turns gateway messages into stored facts: one dispatcher, one small handler per message kind.
  * The broker validated the payload already; the cloud validates again and trusts nothing.
  * When `handle` resolves, what it did is committed, and only then does the MQTT link acknowledge the
- * message; the link hands over one message at a time, in arrival order.
+ * message. Events and states are each their own transaction, in arrival order. Vitals readings are stored
+ * in batches (group commit: raw rows, minute aggregates and rule state of up to 500 readings in one
+ * transaction), and a batch does not start while an event or state is in flight: the priority lane, so an
+ * SOS never waits behind a vitals backlog. Alerts a reading raises are told after its batch commits.
  */
 export class Ingest {
   readonly #d: IngestDeps;
   readonly #log: Logger;
   readonly #now: () => number;
+  readonly #vitalsBatch: GroupCommit<QueuedReading>;
+  /** Events and states being handled, and who waits for there to be none. */
+  #urgent = 0;
+  #idleWaiters: (() => void)[] = [];
 
   constructor(deps: IngestDeps) {
     this.#d = deps;
     this.#log = deps.logger.child({ component: 'ingest' });
     this.#now = deps.clock ?? Date.now;
+    this.#vitalsBatch = new GroupCommit(
+      (batch) => this.#storeVitals(batch),
+      deps.vitalsBatch,
+      () => this.#urgentDone(),
+    );
+  }
+
+  /** Is this topic's message stored in a batch (a vitals reading), not at once? */
+  static batched(topic: string): boolean {
+    return parseTopic(topic)?.kind === 'device-vitals';
+  }
+
+  /** Resolves when the vitals queue has room: the link takes no more readings from the broker till then. */
+  room(): Promise<void> {
+    return this.#vitalsBatch.room();
+  }
+
+  /** Stores the readings still queued (at shutdown, after the link stopped). */
+  stop(): Promise<void> {
+    return this.#vitalsBatch.stop();
   }
 
   /**
    * Stores what a message says. Answers the id of a device event once it is settled (committed, a
    * duplicate, or refused for good), which the link then acknowledges to the brokers' journal; else null.
+   * A vitals reading resolves when its batch commits; `flush`: without waiting for the batch's window.
    */
-  async handle(topic: string, payload: Uint8Array): Promise<string | null> {
+  async handle(
+    topic: string,
+    payload: Uint8Array,
+    options: { flush?: boolean } = {},
+  ): Promise<string | null> {
     const parsed = parseTopic(topic);
     if (parsed === null || parsed.kind === 'feedback') {
       this.#drop('topic', { topic });
@@ -69,21 +114,34 @@ export class Ingest {
     }
     this.#d.metrics.ingested.inc({ kind: parsed.kind });
     const at = new Date(this.#now()).toISOString();
-    switch (parsed.kind) {
-      case 'device-event':
-        await this.#event(parsed, decoded.value as EventEnvelope, at);
-        return (decoded.value as EventEnvelope).id;
-      case 'device-vitals':
-        await this.#vitals(parsed, decoded.value as VitalsEnvelope, at);
-        break;
-      case 'device-state':
-        await this.#deviceState(parsed, decoded.value as DeviceState, at);
-        break;
-      case 'gateway-state':
-        await this.#gatewayState(parsed.gatewayId, decoded.value as GatewayState, at);
-        break;
+    if (parsed.kind === 'device-vitals') {
+      const reading = { gatewayId: parsed.gatewayId, deviceId: parsed.deviceId, receivedAt: at };
+      await this.#vitalsBatch.add({ ...reading, vitals: decoded.value as VitalsEnvelope }, options.flush);
+      return null;
     }
-    return null;
+    this.#urgent++;
+    try {
+      switch (parsed.kind) {
+        case 'device-event':
+          await this.#event(parsed, decoded.value as EventEnvelope, at);
+          return (decoded.value as EventEnvelope).id;
+        case 'device-state':
+          await this.#deviceState(parsed, decoded.value as DeviceState, at);
+          break;
+        case 'gateway-state':
+          await this.#gatewayState(parsed.gatewayId, decoded.value as GatewayState, at);
+          break;
+      }
+      return null;
+    } finally {
+      if (--this.#urgent === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
+    }
+  }
+
+  /** Resolves when no event or state is being handled. */
+  #urgentDone(): Promise<void> {
+    if (this.#urgent === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   async #context(
@@ -112,20 +170,35 @@ export class Ingest {
     }
   }
 
-  async #vitals(
-    topic: ParsedTopic & { deviceId: string },
-    vitals: VitalsEnvelope,
-    receivedAt: string,
-  ): Promise<void> {
-    const ctx = await this.#context(topic.gatewayId, topic.deviceId, {});
-    if (ctx === null) return;
-    if (!(await this.#d.vitals.record(ctx.gatewayId, ctx.deviceId, ctx.elderId || null, vitals))) return;
-    this.#d.vitalsSink?.write(ctx, vitals);
-    const { id, ts, ...readings } = vitals;
-    await this.#d.alerts.ingest(
-      { kind: 'vitals', subject: subjectOf(ctx), eventId: id, at: Date.parse(ts), readings },
-      receivedAt,
-    );
+  /**
+   * One transaction for a batch of readings: each reading's raw row and minute aggregates, and the rules
+   * it wakes. A resend (an id already stored) changes nothing. The InfluxDB copy gets the new readings
+   * after the commit.
+   */
+  async #storeVitals(batch: QueuedReading[]): Promise<void> {
+    const { stored, unknown } = await this.#d.alerts.batch(async (tx, ingest) => {
+      const registry = this.#d.registry.in(tx);
+      const history = this.#d.vitals.in(tx);
+      const attempt = { stored: [] as Stored[], unknown: [] as string[] };
+      for (const { gatewayId, deviceId, vitals, receivedAt } of batch) {
+        const ctx = await registry.deviceContext(gatewayId, deviceId);
+        if (ctx === null) {
+          attempt.unknown.push(gatewayId);
+          continue;
+        }
+        if (!(await history.record(ctx.gatewayId, ctx.deviceId, ctx.elderId || null, vitals))) continue;
+        attempt.stored.push([ctx, vitals]);
+        const { id, ts, ...readings } = vitals;
+        await ingest(
+          { kind: 'vitals', subject: subjectOf(ctx), eventId: id, at: Date.parse(ts), readings },
+          receivedAt,
+        );
+      }
+      return attempt;
+    });
+    this.#d.metrics.vitalsBatch.observe(batch.length);
+    for (const gatewayId of unknown) this.#drop('unknown_gateway', { gatewayId });
+    for (const [ctx, vitals] of stored) this.#d.vitalsSink?.write(ctx, vitals);
   }
 
   async #deviceState(

@@ -8,7 +8,7 @@ import {
   topics,
 } from '../../protocol/index.ts';
 import type { AlertService } from '../domain/alert-service.ts';
-import type { Ingest } from './ingest.ts';
+import { Ingest } from './ingest.ts';
 
 export interface MqttLinkOptions {
   url: string;
@@ -30,12 +30,18 @@ export interface MqttLinkOptions {
   logger: Logger;
 }
 
+/** Journal acknowledgements wait this long for company, so the broker removes many per commit. */
+const ACK_WINDOW_MS = 20;
+const ACKS_PER_MESSAGE = 500;
+
 /**
- * The cloud's connection to the broker, as an ordinary MQTT client. Each message is PUBACKed only after
- * `Ingest.handle` has committed it (MQTT.js sends PUBACK when `handleMessage` calls back), and each
- * committed event is then acknowledged to the brokers' journal on JOURNAL_ACK_TOPIC, so the journal keeps
- * what no cloud has stored. MQTT.js hands over the next packet only after that callback: messages are
- * handled one at a time, in arrival order. Alert changes go back to the gateway as `cmd/feedback`.
+ * The cloud's connection to the broker, as an ordinary MQTT client. An event is PUBACKed only after
+ * `Ingest.handle` has committed it (MQTT.js sends PUBACK when `handleMessage` calls back, and hands over the
+ * next packet only then), and each committed event is then acknowledged to the brokers' journal on
+ * JOURNAL_ACK_TOPIC, so the journal keeps what no cloud has stored. A vitals reading is handed to ingest's
+ * group commit and the next packet is taken at once (while the queue has room), so an SOS behind a burst
+ * of readings is read, and stored, without waiting for them. Alert changes go back to the gateway as
+ * `cmd/feedback`.
  */
 export class MqttLink {
   readonly #o: MqttLinkOptions;
@@ -43,6 +49,7 @@ export class MqttLink {
   #client: MqttClient | null = null;
   #unsubscribe: (() => void) | null = null;
   #acks: [string, string][] = [];
+  #ackTimer: NodeJS.Timeout | null = null;
 
   constructor(options: MqttLinkOptions) {
     this.#o = options;
@@ -61,10 +68,22 @@ export class MqttLink {
       protocolVersion: 4,
     });
     this.#client = client;
+    // A clean session loses a QoS 1 message in flight with the connection anyway, so acknowledging a
+    // reading before its batch commits loses nothing more; a persistent session would have it redelivered.
+    const earlyAck = (qos: number) => qos === 0 || (this.#o.clean ?? true);
     client.handleMessage = (packet, done) => {
       const gatewayId = parseTopic(packet.topic)?.gatewayId;
       if (gatewayId !== undefined && this.#o.owns && !this.#o.owns(gatewayId)) return done();
-      this.#o.ingest.handle(packet.topic, packet.payload as Buffer).then(
+      if (Ingest.batched(packet.topic) && earlyAck(packet.qos)) {
+        this.#o.ingest.handle(packet.topic, packet.payload as Buffer).catch((err: unknown) => {
+          this.#log.error({ err, topic: packet.topic }, 'vitals reading not stored');
+        });
+        void this.#o.ingest.room().then(() => done());
+        return;
+      }
+      // Anything else (a reading whose PUBACK must wait for its commit: stored at once, not in a window).
+      const options = { flush: true };
+      this.#o.ingest.handle(packet.topic, packet.payload as Buffer, options).then(
         (eventId) => {
           if (eventId !== null && gatewayId !== undefined) this.#ack(gatewayId, eventId);
           done();
@@ -97,21 +116,29 @@ export class MqttLink {
     await subscribed;
   }
 
-  /** Acknowledges committed events to the journal, gathered into one message per turn of the loop. */
+  /**
+   * Acknowledges committed events to the journal, gathered for ACK_WINDOW_MS (or 500) into one message:
+   * the broker removes them in one commit. A late ack costs nothing (the journal replays only entries
+   * unacknowledged for 10 s); a lost one, a replay that is a counted duplicate.
+   */
   #ack(gatewayId: string, eventId: string): void {
     this.#acks.push([gatewayId, eventId]);
-    if (this.#acks.length > 1) return;
-    setImmediate(() => {
-      const client = this.#client;
-      while (this.#acks.length > 0) {
-        const acks = this.#acks.splice(0, 500);
-        // QoS 0: an ack lost on the way means a replay, which is a counted duplicate and acked again.
-        client?.publish(JOURNAL_ACK_TOPIC, JSON.stringify({ acks } satisfies JournalAck), { qos: 0 });
-      }
-    });
+    if (this.#acks.length >= ACKS_PER_MESSAGE) this.#sendAcks();
+    else this.#ackTimer ??= setTimeout(() => this.#sendAcks(), ACK_WINDOW_MS);
+  }
+
+  #sendAcks(): void {
+    if (this.#ackTimer !== null) clearTimeout(this.#ackTimer);
+    this.#ackTimer = null;
+    while (this.#acks.length > 0) {
+      const acks = this.#acks.splice(0, ACKS_PER_MESSAGE);
+      // QoS 0: an ack lost on the way means a replay, which is a counted duplicate and acked again.
+      this.#client?.publish(JOURNAL_ACK_TOPIC, JSON.stringify({ acks } satisfies JournalAck), { qos: 0 });
+    }
   }
 
   async stop(): Promise<void> {
+    this.#sendAcks();
     this.#unsubscribe?.();
     this.#unsubscribe = null;
     await this.#client?.endAsync();
