@@ -1,9 +1,9 @@
-import redisPersistence from 'aedes-persistence-redis';
 import { Redis } from 'ioredis';
 import mqemitterRedis from 'mqemitter-redis';
 import type { Logger } from 'pino';
 import { announceAccessChange, type Emitter } from './notices.ts';
 import { RedisJournal } from './redis-journal.ts';
+import { type IndexedRedisPersistence, indexedRedisPersistence } from './redis-retained.ts';
 
 export interface ClusterOptions {
   redisUrl: string;
@@ -18,7 +18,7 @@ export interface ClusterOptions {
 /** What a broker needs to join a cluster: the shared emitter, persistence and journal. */
 export interface ClusterWiring {
   mq: Emitter;
-  persistence: ReturnType<typeof redisPersistence>;
+  persistence: IndexedRedisPersistence;
   journal: RedisJournal;
   /** Trims offline queues of sessions that never came back; Aedes must be closed first. */
   close(): Promise<void>;
@@ -44,7 +44,8 @@ export async function joinCluster(options: ClusterOptions): Promise<ClusterWirin
   const mq = mqemitterRedis({ connectionString: options.redisUrl, maxRetriesPerRequest: 3 });
   const store = connection(options.redisUrl);
   store.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error (persistence)'));
-  const persistence = redisPersistence({
+  // aedes-persistence-redis, its retained messages read through a sorted-set index (redis-retained.ts).
+  const persistence = indexedRedisPersistence({
     conn: store,
     maxSessionDelivery: max,
     packetTTL: () => ttl,

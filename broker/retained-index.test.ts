@@ -1,26 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import {
+  anyFilter as filter,
+  referenceMatch as reference,
+  anyTopic as topic,
+} from '../tests/support/mqtt-reference.ts';
 import { RetainedIndex } from './retained-index.ts';
 
-/** MQTT topic matching written out level by level, independently of the trie. */
-function reference(filter: string, topic: string): boolean {
-  const f = filter.split('/');
-  const t = topic.split('/');
-  if ((f[0] === '+' || f[0] === '#') && t[0]?.startsWith('$')) return false;
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length) return false;
-    if (f[i] !== '+' && f[i] !== t[i]) return false;
-  }
-  return f.length === t.length;
-}
-
-// Few distinct level names, so random topics share branches and random filters match some of them.
-const level = fc.constantFrom('a', 'b', 'c', '', '$s', 'eldercare', 'gw-1');
-const topic = fc.array(level, { minLength: 1, maxLength: 5 }).map((l) => l.join('/'));
-const filter = fc
-  .tuple(fc.array(fc.oneof(level, fc.constant('+')), { minLength: 0, maxLength: 5 }), fc.boolean())
-  .map(([levels, some]) => (some || levels.length === 0 ? [...levels, '#'] : levels).join('/'));
 const op = fc.oneof(
   fc.record({ kind: fc.constant('set' as const), topic, value: fc.nat() }),
   fc.record({ kind: fc.constant('delete' as const), topic }),

@@ -40,3 +40,20 @@ declare module 'aedes-persistence/callBackPersistence.js' {
     destroy(cb?: () => void): Promise<void> | undefined;
   }
 }
+
+declare module 'aedes-persistence-redis/asyncPersistence.js' {
+  import type { Redis } from 'ioredis';
+  /** aedes-persistence-redis's promise-based persistence, extended by broker/redis-retained.ts. */
+  export default class AsyncRedisPersistence {
+    constructor(options: {
+      conn: Redis;
+      maxSessionDelivery?: number;
+      packetTTL?: (packet: unknown) => number;
+    });
+    setup(broker: unknown): Promise<void>;
+    storeRetained(packet: unknown): Promise<void>;
+    createRetainedStream(pattern: string): AsyncIterable<unknown>;
+    createRetainedStreamCombi(patterns: string[]): AsyncIterable<unknown>;
+    destroy(): Promise<void>;
+  }
+}
