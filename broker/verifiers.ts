@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { PgSql } from '../cloud/db/pg-sql.ts';
 import type { Sql } from '../cloud/db/sql.ts';
+import { Registry } from '../cloud/domain/registry.ts';
 // The hash format is the registry's; the broker only checks against it.
 import { verifySecret } from '../cloud/domain/secrets.ts';
 import type { GatewayVerifier } from './auth.ts';
@@ -58,12 +59,7 @@ export class SqlRegistryVerifier implements ClosableVerifier {
   }
 
   async verifyGateway(gatewayId: string, secret: string): Promise<boolean> {
-    const row = await this.#sql
-      .get<{ secret_hash: string }>('SELECT secret_hash FROM gateways WHERE id = $1 AND revoked_at IS NULL', [
-        gatewayId,
-      ])
-      .catch(() => undefined);
-    return row ? verifySecret(secret, String(row.secret_hash)) : false;
+    return new Registry(this.#sql).verifyGateway(gatewayId, secret).catch(() => false);
   }
 
   close(): Promise<void> {

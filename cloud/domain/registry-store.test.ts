@@ -92,6 +92,23 @@ describe.each(ENGINES)('the registry, users, sessions and audit log, on $name', 
     expect(await registry.verifyGateway('gw-1', 'correct-horse')).toBe(false);
   });
 
+  it('a gateway whose secret was stored with scrypt gets it stored as SHA-256 on its first proof, and a wrong secret changes nothing', async () => {
+    const db = await engine.open();
+    const registry = await world(db);
+    const hashOf = async () =>
+      String((await db.get('SELECT secret_hash FROM gateways WHERE id = $1', ['gw-1']))?.secret_hash);
+    const old = await hashSecret('correct-horse');
+    await registry.rotateGatewaySecret('gw-1', old);
+    expect(await registry.verifyGateway('gw-1', 'wrong-horse')).toBe(false);
+    expect(await hashOf()).toBe(old);
+    expect(await registry.verifyGateway('gw-1', 'correct-horse')).toBe(true);
+    const upgraded = await hashOf();
+    expect(upgraded.startsWith('sha256$')).toBe(true);
+    expect(await registry.verifyGateway('gw-1', 'correct-horse')).toBe(true);
+    expect(await registry.verifyGateway('gw-1', 'battery-staple')).toBe(false);
+    expect(await hashOf()).toBe(upgraded);
+  });
+
   it('users list by scope without LIKE leaks, disabling keeps the first time, and a taken name is refused', async () => {
     const db = await engine.open();
     await world(db);

@@ -1,7 +1,7 @@
 import type { Role } from '../../protocol/index.ts';
 import { atomically, type SqlSession } from '../db/sql.ts';
 import type { User } from './scope.ts';
-import { verifySecret } from './secrets.ts';
+import { hashGatewaySecret, verifySecret } from './secrets.ts';
 
 export interface RegionRow {
   id: string;
@@ -206,12 +206,28 @@ export class Registry {
     ]);
   }
 
+  /**
+   * Whether `secret` is the gateway's (not revoked). A secret proven against an scrypt hash (stored before
+   * gateway secrets were salted SHA-256) is stored again as SHA-256, so the gateway's next first CONNECT
+   * (after a broker restart) is cheap; only if the hash is still the one checked, so a rotation meanwhile
+   * wins. The upgrade is best effort: a store that cannot write leaves the old hash, which still verifies.
+   */
   async verifyGateway(gatewayId: string, secret: string): Promise<boolean> {
     const row = await this.#db.get('SELECT secret_hash FROM gateways WHERE id = $1 AND revoked_at IS NULL', [
       gatewayId,
     ]);
     if (!row) return false;
-    return verifySecret(secret, String(row.secret_hash));
+    const stored = String(row.secret_hash);
+    if (!(await verifySecret(secret, stored))) return false;
+    if (stored.startsWith('scrypt$'))
+      await this.#db
+        .run('UPDATE gateways SET secret_hash = $1 WHERE id = $2 AND secret_hash = $3', [
+          hashGatewaySecret(secret),
+          gatewayId,
+          stored,
+        ])
+        .catch(() => undefined);
+    return true;
   }
 
   async insertUser(u: {
