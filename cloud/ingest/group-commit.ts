@@ -33,6 +33,7 @@ interface Waiting<T, R> {
  * batch, up to `maxItems`.
  */
 export class GroupCommit<T, R = void> {
+  // biome-ignore lint/suspicious/noConfusingVoidType: a store of items without results answers nothing.
   readonly #store: (items: T[]) => Promise<R[] | undefined | void>;
   readonly #before: () => Promise<void>;
   readonly #limits: GroupCommitLimits;
@@ -42,6 +43,7 @@ export class GroupCommit<T, R = void> {
   #roomWaiters: (() => void)[] = [];
 
   constructor(
+    // biome-ignore lint/suspicious/noConfusingVoidType: as above.
     store: (items: T[]) => Promise<R[] | undefined | void>,
     limits: Partial<GroupCommitLimits> = {},
     before: () => Promise<void> = async () => {},
