@@ -61,9 +61,10 @@ type Stored = [DeviceContext, VitalsEnvelope];
 /**
  * Turns gateway messages into stored facts: one dispatcher, one small handler per message kind.
  * The broker validated the payload already; the cloud validates again and trusts nothing.
- * When `handle` resolves, what it did is committed, and only then does the MQTT link acknowledge the
- * message. Events and states are each their own transaction, in arrival order. Vitals readings are stored
- * in batches (group commit: raw rows, minute aggregates and rule state of up to 500 readings in one
+ * When `handle` resolves, what it did is committed, and only then does the MQTT link acknowledge an event
+ * to the brokers' journal (a state: its PUBACK). Events are group-committed (the events that arrive while one transaction commits are the next
+ * one, up to 500; no timer), states are each their own transaction, all in arrival order. Vitals readings
+ * are stored in batches (group commit: raw rows, minute aggregates and rule state of up to 500 readings in one
  * transaction), and a batch does not start while an event or state is in flight: the priority lane, so an
  * SOS never waits behind a vitals backlog. Alerts a reading raises are told after its batch commits.
  */
