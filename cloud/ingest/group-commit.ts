@@ -118,11 +118,6 @@ export class GroupCommit<T, R = void> {
     }
   }
 
-  /** Is a batch being stored, or an item waiting? */
-  get busy(): boolean {
-    return this.#running !== null || this.#queue.length > 0;
-  }
-
   async #commit(batch: Waiting<T, R>[]): Promise<void> {
     try {
       const results = await this.#store(batch.map((w) => w.item));
