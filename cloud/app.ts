@@ -369,6 +369,8 @@ export async function buildCloud(options: CloudOptions): Promise<Cloud> {
     // After the link: nothing more is ingested; what the sink holds goes to InfluxDB or its spool.
     await influx?.close();
     await push.close();
+    // After the pushes: their "first on a screen" marks are committed before the store closes.
+    await alerts.flush();
   });
   app.addHook('onClose', async () => {
     await db.close();

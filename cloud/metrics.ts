@@ -7,6 +7,7 @@ export interface CloudMetrics {
   duplicates: Counter;
   /** Readings per vitals transaction (group commit). */
   vitalsBatch: Histogram;
+  eventBatch: Histogram;
   alertsRaised: Counter<'type' | 'severity'>;
   ingestToRaised: Histogram;
   ruleErrors: Counter<'rule'>;
@@ -55,6 +56,12 @@ export function createCloudMetrics(registry = new Registry()): CloudMetrics {
     vitalsBatch: new Histogram({
       name: 'ingest_vitals_batch_readings',
       help: 'Vitals readings stored per transaction (group commit)',
+      buckets: [1, 5, 20, 50, 100, 250, 500],
+      registers,
+    }),
+    eventBatch: new Histogram({
+      name: 'ingest_event_batch_events',
+      help: 'Device events stored per transaction (group commit)',
       buckets: [1, 5, 20, 50, 100, 250, 500],
       registers,
     }),

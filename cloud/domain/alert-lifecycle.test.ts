@@ -235,4 +235,47 @@ describe.each(ENGINES)('the alert lifecycle with a fake clock, on $name', (engin
     expect(await alerts.store.count()).toBe(0);
     expect(await db.get('SELECT count(*) AS n FROM events')).toEqual({ n: 0 });
   });
+
+  it('a batch of events the store runs twice (a retried serialization failure) is told once, from the attempt that committed', async () => {
+    const { db } = await world();
+    const retry = new Error('serialization failure');
+    let attempts = 0;
+    // Every transaction's first attempt is rolled back after its work, as PostgreSQL does on 40001.
+    const retrying = new Proxy(db, {
+      get(target, key) {
+        if (key === 'transaction')
+          return async <T>(fn: (tx: Parameters<Parameters<Sql['transaction']>[0]>[0]) => Promise<T>) => {
+            attempts++;
+            await target
+              .transaction(async (tx) => {
+                await fn(tx);
+                throw retry;
+              })
+              .catch((err: unknown) => {
+                if (err !== retry) throw err;
+              });
+            attempts++;
+            return target.transaction(fn);
+          };
+        const value = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const followUps: string[] = [];
+    const alerts = new AlertService(retrying, {
+      clock: () => T0,
+      onEvent: async (_tx, _ctx, e) => () => followUps.push(e.id),
+    });
+    const heard: string[] = [];
+    alerts.onChange((change, alert) => heard.push(`${change}:${alert.type}`));
+    const at = new Date(T0).toISOString();
+    const batch = [event('sos', T0), event('sos', T0 + 1), event('fall', T0 + 2)];
+    const outcomes = await alerts.ingestEvents(batch.map((e) => ({ ctx, event: e, receivedAt: at })));
+    expect(attempts).toBe(2);
+    expect(outcomes.map((o) => o.duplicate)).toEqual([false, false, false]);
+    expect(heard).toEqual(['raised:sos', 'updated:sos']);
+    expect(followUps).toEqual(batch.map((e) => e.id));
+    expect(await db.get('SELECT count(*) AS n FROM events')).toEqual({ n: 3 });
+    expect(await alerts.store.count()).toBe(1);
+  });
 });

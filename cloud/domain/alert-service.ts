@@ -1,5 +1,6 @@
 import { type EventEnvelope, timestamp } from '../../protocol/index.ts';
 import type { Sql, SqlSession } from '../db/sql.ts';
+import { GroupCommit } from '../ingest/group-commit.ts';
 import { RuleEngine } from '../rules/engine.ts';
 import { RULES } from '../rules/registry.ts';
 import type { AnyRule, RuleInput } from '../rules/rule.ts';
@@ -65,6 +66,8 @@ export class AlertService {
   readonly #inTx: (tx: SqlSession, changes: readonly Change[], now: number) => Promise<void>;
   readonly #onRuleError: (ruleId: string, err: unknown) => void;
   readonly #onEvent: NonNullable<AlertServiceOptions['onEvent']>;
+  /** "First on a screen" marks, group-committed: a storm's pushes would otherwise be a commit each. */
+  readonly #pushed: GroupCommit<{ id: string; at: string }>;
 
   constructor(db: Sql, options: AlertServiceOptions = {}) {
     this.#db = db;
@@ -79,6 +82,14 @@ export class AlertService {
       options.rules ?? RULES,
       ruleConfigResolver(options.ruleOverrides),
       this.#onRuleError,
+    );
+    this.#pushed = new GroupCommit(
+      (marks) =>
+        this.#db.transaction(async (tx) => {
+          const store = this.store.in(tx);
+          for (const { id, at } of marks) await store.markPushed(id, at);
+        }),
+      { windowMs: 0 },
     );
   }
 
@@ -120,56 +131,108 @@ export class AlertService {
 
   /** Records an event once (by gateway and event id) and runs the rules for it. */
   async ingestEvent(ctx: DeviceContext, event: EventEnvelope, receivedAt: string): Promise<IngestOutcome> {
+    const [outcome] = await this.ingestEvents([{ ctx, event, receivedAt }]);
+    return outcome as IngestOutcome;
+  }
+
+  /**
+   * Many events in one transaction (group commit: one commit, one fsync on SQLite, for a storm of SOS),
+   * each recorded once and run through the rules in order, exactly as `ingestEvent` would one by one; the
+   * outcome of each at its index. Listeners hear of the changes, and the `onEvent` follow-ups run, only
+   * after the commit and only for the attempt that committed (PostgreSQL may retry the whole batch).
+   */
+  async ingestEvents(
+    items: readonly { ctx: DeviceContext; event: EventEnvelope; receivedAt: string }[],
+  ): Promise<IngestOutcome[]> {
+    const outcomes = await this.ingestEventsWith(items, async (_tx, item) => item);
+    return outcomes as IngestOutcome[];
+  }
+
+  /**
+   * `ingestEvents` where each item's device is looked up inside the transaction first: `resolve` answers
+   * the event to record, or null to skip it (an unknown device), whose outcome is then null.
+   */
+  async ingestEventsWith<I>(
+    items: readonly I[],
+    resolve: (
+      tx: SqlSession,
+      item: I,
+    ) => Promise<{ ctx: DeviceContext; event: EventEnvelope; receivedAt: string } | null>,
+  ): Promise<(IngestOutcome | null)[]> {
     const now = this.#clock();
-    let afterCommit: (() => void) | null = null;
+    let afterCommit: (() => void)[] = [];
+    const { outcomes } = await this.#changing(
+      async (store, engine, tx) => {
+        const follow: (() => void)[] = [];
+        afterCommit = follow;
+        const result = { outcomes: [] as (IngestOutcome | null)[], changes: [] as Change[] };
+        for (const item of items) {
+          const resolved = await resolve(tx, item);
+          if (resolved === null) {
+            result.outcomes.push(null);
+            continue;
+          }
+          const { outcome, followUp } = await this.#event(store, engine, tx, resolved, now);
+          if (followUp) follow.push(followUp);
+          result.outcomes.push(outcome);
+          if (!outcome.duplicate) result.changes.push(...outcome.changes);
+        }
+        return result;
+      },
+      (result) => result.changes,
+    );
+    // Set by the attempt that committed (each attempt starts afresh).
+    for (const followUp of afterCommit) followUp();
+    return outcomes;
+  }
+
+  /** One event inside a transaction: its row (once per gateway and event id), its rules, their changes. */
+  async #event(
+    store: AlertStore,
+    engine: RuleEngine,
+    tx: SqlSession,
+    { ctx, event, receivedAt }: { ctx: DeviceContext; event: EventEnvelope; receivedAt: string },
+    now: number,
+  ): Promise<{ outcome: IngestOutcome; followUp: (() => void) | null }> {
     const ts = Date.parse(event.ts);
     const skew = ts - Date.parse(receivedAt);
     const clockSkewMs = skew > FUTURE_TOLERANCE_MS ? skew : undefined;
-    const outcome = await this.#changing(
-      async (store, engine, tx): Promise<IngestOutcome> => {
-        afterCommit = null;
-        const inserted = await tx.run(
-          `INSERT INTO events (gateway_id, event_id, device_id, type, ts, received_at, data)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (gateway_id, event_id) DO NOTHING`,
-          [
-            ctx.gatewayId,
-            event.id,
-            ctx.deviceId,
-            event.type,
-            event.ts,
-            receivedAt,
-            event.data ? JSON.stringify(event.data) : null,
-          ],
-        );
-        if (inserted.changes === 0) return { duplicate: true };
-        const { gatewayId, deviceId, elderId, householdId, region } = ctx;
-        const input: RuleInput = {
-          kind: 'event',
-          subject: { gatewayId, deviceId, elderId, householdId, region },
-          type: event.type,
-          eventId: event.id,
-          // A clock running ahead must not stretch grace periods: use our receipt time instead.
-          at: clockSkewMs === undefined ? ts : Date.parse(receivedAt),
-          data: { ...event.data, ...(ctx.location ? { location: ctx.location } : {}) },
-        };
-        const actions = await engine.evaluate(input, now);
-        const apply = {
-          now,
-          receivedAt,
-          escalateAfterMs: this.#escalateAfterMs,
-          clockSkewMs,
-          event: { id: event.id, ts: event.ts },
-        };
-        const changes = await applyActions(store, actions, apply);
-        await this.#inTx(tx, changes, now);
-        afterCommit = await this.#onEvent(tx, ctx, event, receivedAt);
-        return { duplicate: false, changes };
-      },
-      (outcome) => (outcome.duplicate ? [] : outcome.changes),
+    const inserted = await tx.run(
+      `INSERT INTO events (gateway_id, event_id, device_id, type, ts, received_at, data)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (gateway_id, event_id) DO NOTHING`,
+      [
+        ctx.gatewayId,
+        event.id,
+        ctx.deviceId,
+        event.type,
+        event.ts,
+        receivedAt,
+        event.data ? JSON.stringify(event.data) : null,
+      ],
     );
-    // Set by the attempt that committed (each attempt starts by clearing it).
-    (afterCommit as (() => void) | null)?.();
-    return outcome;
+    if (inserted.changes === 0) return { outcome: { duplicate: true }, followUp: null };
+    const { gatewayId, deviceId, elderId, householdId, region } = ctx;
+    const input: RuleInput = {
+      kind: 'event',
+      subject: { gatewayId, deviceId, elderId, householdId, region },
+      type: event.type,
+      eventId: event.id,
+      // A clock running ahead must not stretch grace periods: use our receipt time instead.
+      at: clockSkewMs === undefined ? ts : Date.parse(receivedAt),
+      data: { ...event.data, ...(ctx.location ? { location: ctx.location } : {}) },
+    };
+    const actions = await engine.evaluate(input, now);
+    const apply = {
+      now,
+      receivedAt,
+      escalateAfterMs: this.#escalateAfterMs,
+      clockSkewMs,
+      event: { id: event.id, ts: event.ts },
+    };
+    const changes = await applyActions(store, actions, apply);
+    await this.#inTx(tx, changes, now);
+    const followUp = await this.#onEvent(tx, ctx, event, receivedAt);
+    return { outcome: { duplicate: false, changes }, followUp };
   }
 
   /** Runs the rules for vitals and gateway or device states. */
@@ -301,9 +364,17 @@ export class AlertService {
     await this.store.addTimeline(id, { at: timestamp(this.#clock()), actor: 'system', action, data });
   }
 
-  /** The alert reached a dispatcher's screen (kept only the first time). */
-  async markPushed(id: string): Promise<void> {
-    await this.store.markPushed(id, timestamp(this.#clock()));
+  /**
+   * The alert reached a dispatcher's screen (kept only the first time). Marks that arrive while one batch
+   * commits share the next transaction; resolves once this one is committed.
+   */
+  markPushed(id: string): Promise<void> {
+    return this.#pushed.add({ id, at: timestamp(this.#clock()) });
+  }
+
+  /** Commits the marks still queued (at shutdown, before the store closes). */
+  flush(): Promise<void> {
+    return this.#pushed.stop();
   }
 
   #act(

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { GroupCommit } from './group-commit.ts';
 
@@ -64,6 +65,69 @@ describe('group commit', () => {
     await room;
     await Promise.all(added);
     expect(roomy).toBe(true);
+    await group.stop();
+  });
+
+  it('with no window, a lone item is stored in the same turn of the loop, without a timer', async () => {
+    const batches: number[][] = [];
+    const group = new GroupCommit<number>(
+      async (items) => {
+        batches.push(items);
+      },
+      { windowMs: 0 },
+    );
+    // From an I/O callback (as a packet arrives): a 0 ms timer set first would fire before any window.
+    await new Promise((r) => stat('.', r));
+    let timerFired = false;
+    const timer = setTimeout(() => {
+      timerFired = true;
+    }, 0);
+    await group.add(1);
+    expect(batches).toEqual([[1]]);
+    expect(timerFired).toBe(false);
+    clearTimeout(timer);
+    await group.stop();
+  });
+
+  it('with no window, items that arrive while a batch commits are the next batch, whole, up to the cap', async () => {
+    let release!: () => void;
+    const committing = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const batches: number[][] = [];
+    const group = new GroupCommit<number>(
+      async (items) => {
+        batches.push(items);
+        if (batches.length === 1) await committing;
+      },
+      { windowMs: 0, maxItems: 4 },
+    );
+    const first = group.add(0);
+    await new Promise((r) => setImmediate(r));
+    expect(batches).toEqual([[0]]);
+    const rest = [1, 2, 3, 4, 5, 6].map((n) => group.add(n));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(batches).toEqual([[0]]);
+    release();
+    await Promise.all([first, ...rest]);
+    expect(batches).toEqual([[0], [1, 2, 3, 4], [5, 6]]);
+    await group.stop();
+  });
+
+  it('each item resolves with what the store answered for it, from the attempt that committed', async () => {
+    const group = new GroupCommit<number, string>(
+      async (items) => {
+        if (items.includes(2)) throw new Error('poison');
+        return items.map((n) => `stored ${n}`);
+      },
+      { windowMs: 0 },
+    );
+    const results = await Promise.allSettled([1, 2, 3].map((n) => group.add(n)));
+    expect(results).toEqual([
+      { status: 'fulfilled', value: 'stored 1' },
+      { status: 'rejected', reason: new Error('poison') },
+      { status: 'fulfilled', value: 'stored 3' },
+    ]);
     await group.stop();
   });
 });

@@ -36,6 +36,16 @@ export interface IngestDeps {
   clock?: () => number;
   /** Group commit of vitals readings (defaults: 20 ms window, 500 per transaction, 10,000 queued). */
   vitalsBatch?: Partial<GroupCommitLimits>;
+  /** Group commit of device events (defaults: no window, 500 per transaction, 10,000 queued). */
+  eventBatch?: Partial<Omit<GroupCommitLimits, 'windowMs'>>;
+}
+
+/** A device event waiting for its batch's transaction. */
+interface QueuedEvent {
+  gatewayId: string;
+  deviceId: string;
+  event: EventEnvelope;
+  receivedAt: string;
 }
 
 /** A vitals reading waiting for its batch's transaction. */
@@ -51,9 +61,10 @@ type Stored = [DeviceContext, VitalsEnvelope];
 /**
  * Turns gateway messages into stored facts: one dispatcher, one small handler per message kind.
  * The broker validated the payload already; the cloud validates again and trusts nothing.
- * When `handle` resolves, what it did is committed, and only then does the MQTT link acknowledge the
- * message. Events and states are each their own transaction, in arrival order. Vitals readings are stored
- * in batches (group commit: raw rows, minute aggregates and rule state of up to 500 readings in one
+ * When `handle` resolves, what it did is committed, and only then does the MQTT link acknowledge an event
+ * to the brokers' journal (a state: its PUBACK). Events are group-committed (the events that arrive while one transaction commits are the next
+ * one, up to 500; no timer), states are each their own transaction, all in arrival order. Vitals readings
+ * are stored in batches (group commit: raw rows, minute aggregates and rule state of up to 500 readings in one
  * transaction), and a batch does not start while an event or state is in flight: the priority lane, so an
  * SOS never waits behind a vitals backlog. Alerts a reading raises are told after its batch commits.
  */
@@ -62,6 +73,7 @@ export class Ingest {
   readonly #log: Logger;
   readonly #now: () => number;
   readonly #vitalsBatch: GroupCommit<QueuedReading>;
+  readonly #eventBatch: GroupCommit<QueuedEvent>;
   /** Events and states being handled, and who waits for there to be none. */
   #urgent = 0;
   #idleWaiters: (() => void)[] = [];
@@ -75,6 +87,12 @@ export class Ingest {
       deps.vitalsBatch,
       () => this.#urgentDone(),
     );
+    this.#eventBatch = new GroupCommit((batch) => this.#storeEvents(batch), {
+      maxItems: 500,
+      maxQueued: 10_000,
+      ...deps.eventBatch,
+      windowMs: 0,
+    });
   }
 
   /** Is this topic's message stored in a batch (a vitals reading), not at once? */
@@ -82,20 +100,31 @@ export class Ingest {
     return parseTopic(topic)?.kind === 'device-vitals';
   }
 
-  /** Resolves when the vitals queue has room: the link takes no more readings from the broker till then. */
-  room(): Promise<void> {
-    return this.#vitalsBatch.room();
+  /** Is this topic's message a device event (group-committed, and acknowledged to the journal)? */
+  static isEvent(topic: string): boolean {
+    return parseTopic(topic)?.kind === 'device-event';
   }
 
-  /** Stores the readings still queued (at shutdown, after the link stopped). */
-  stop(): Promise<void> {
-    return this.#vitalsBatch.stop();
+  /**
+   * Resolves when the queues have room: the link takes no more messages from the broker till then.
+   */
+  async room(): Promise<void> {
+    await this.#vitalsBatch.room();
+    await this.#eventBatch.room();
+  }
+
+  /** Stores the events and readings still queued (at shutdown, after the link stopped). */
+  async stop(): Promise<void> {
+    await this.#eventBatch.stop();
+    await this.#vitalsBatch.stop();
   }
 
   /**
    * Stores what a message says. Answers the id of a device event once it is settled (committed, a
    * duplicate, or refused for good), which the link then acknowledges to the brokers' journal; else null.
    * A vitals reading resolves when its batch commits; `flush`: without waiting for the batch's window.
+   * Events are group-committed in arrival order (several may be in flight: the link need not wait); a
+   * state message waits until the events before it are committed, so per gateway the order holds.
    */
   async handle(
     topic: string,
@@ -121,10 +150,14 @@ export class Ingest {
     }
     this.#urgent++;
     try {
+      if (parsed.kind === 'device-event') {
+        const event = decoded.value as EventEnvelope;
+        const { gatewayId, deviceId } = parsed;
+        await this.#eventBatch.add({ gatewayId, deviceId, event, receivedAt: at });
+        return event.id;
+      }
+      await this.#eventBatch.flush();
       switch (parsed.kind) {
-        case 'device-event':
-          await this.#event(parsed, decoded.value as EventEnvelope, at);
-          return (decoded.value as EventEnvelope).id;
         case 'device-state':
           await this.#deviceState(parsed, decoded.value as DeviceState, at);
           break;
@@ -154,20 +187,31 @@ export class Ingest {
     return ctx;
   }
 
-  async #event(
-    topic: ParsedTopic & { deviceId: string },
-    event: EventEnvelope,
-    receivedAt: string,
-  ): Promise<void> {
-    const ctx = await this.#context(topic.gatewayId, topic.deviceId, { eventId: event.id });
-    if (ctx === null) return;
-    if (ctx.deviceKind === null)
-      this.#log.warn({ gatewayId: ctx.gatewayId, deviceId: ctx.deviceId }, 'event from unregistered device');
-    const outcome = await this.#d.alerts.ingestEvent(ctx, event, receivedAt);
-    if (outcome.duplicate) {
-      this.#d.metrics.duplicates.inc();
-      this.#log.debug({ gatewayId: ctx.gatewayId, eventId: event.id }, 'duplicate event');
-    }
+  /**
+   * One transaction for a batch of events (classic group commit: whatever arrived while the previous batch
+   * committed), each looked up and run through the rules in arrival order. Their alerts are told after the
+   * commit. A batch that fails is stored again event by event (GroupCommit), so one bad event is refused
+   * alone and stays in the brokers' journal; the others are committed and acknowledged.
+   */
+  async #storeEvents(batch: QueuedEvent[]): Promise<void> {
+    // Devices found by the attempt that committed (an attempt overwrites the last one's).
+    const unregistered = new Set<QueuedEvent>();
+    const outcomes = await this.#d.alerts.ingestEventsWith(batch, async (tx, item) => {
+      const ctx = await this.#d.registry.in(tx).deviceContext(item.gatewayId, item.deviceId);
+      if (ctx?.deviceKind === null) unregistered.add(item);
+      else unregistered.delete(item);
+      return ctx === null ? null : { ctx, event: item.event, receivedAt: item.receivedAt };
+    });
+    this.#d.metrics.eventBatch.observe(batch.length);
+    outcomes.forEach((outcome, i) => {
+      const { gatewayId, deviceId, event } = batch[i] as QueuedEvent;
+      if (outcome === null) this.#drop('unknown_gateway', { gatewayId, eventId: event.id });
+      else if (outcome.duplicate) {
+        this.#d.metrics.duplicates.inc();
+        this.#log.debug({ gatewayId, eventId: event.id }, 'duplicate event');
+      } else if (unregistered.has(batch[i] as QueuedEvent))
+        this.#log.warn({ gatewayId, deviceId }, 'event from unregistered device');
+    });
   }
 
   /**

@@ -35,13 +35,14 @@ const ACK_WINDOW_MS = 20;
 const ACKS_PER_MESSAGE = 500;
 
 /**
- * The cloud's connection to the broker, as an ordinary MQTT client. An event is PUBACKed only after
- * `Ingest.handle` has committed it (MQTT.js sends PUBACK when `handleMessage` calls back, and hands over the
- * next packet only then), and each committed event is then acknowledged to the brokers' journal on
- * JOURNAL_ACK_TOPIC, so the journal keeps what no cloud has stored. A vitals reading is handed to ingest's
- * group commit and the next packet is taken at once (while the queue has room), so an SOS behind a burst
- * of readings is read, and stored, without waiting for them. Alert changes go back to the gateway as
- * `cmd/feedback`.
+ * The cloud's connection to the broker, as an ordinary MQTT client. An event is handed to ingest's group
+ * commit and the next packet is taken at once (MQTT.js sends PUBACK when `handleMessage` calls back, and
+ * hands over the next packet only then), so the events that arrive while a batch commits share the next
+ * transaction; each committed event is then acknowledged to the brokers' journal on JOURNAL_ACK_TOPIC, so
+ * the journal keeps, and replays, what no cloud has stored. A state message is PUBACKed after its commit.
+ * A vitals reading is handed to ingest's group commit and the next packet is taken at once (while the
+ * queue has room), so an SOS behind a burst of readings is read, and stored, without waiting for them.
+ * Alert changes go back to the gateway as `cmd/feedback`.
  */
 export class MqttLink {
   readonly #o: MqttLinkOptions;
@@ -81,18 +82,33 @@ export class MqttLink {
         void this.#o.ingest.room().then(() => done());
         return;
       }
-      // Anything else (a reading whose PUBACK must wait for its commit: stored at once, not in a window).
+      const settled = (eventId: string | null) => {
+        if (eventId !== null && gatewayId !== undefined) this.#ack(gatewayId, eventId);
+      };
+      // Passed on, not torn down: an event stays in the brokers' journal (no journal ack was sent) and
+      // comes back within seconds; a reading or state is lost alone, where a reconnect would lose every
+      // QoS 0 message in flight.
+      const failed = (err: unknown) =>
+        this.#log.error({ err, topic: packet.topic }, 'ingest failed; an event is replayed by the journal');
+      if (Ingest.isEvent(packet.topic)) {
+        // Group commit: the next packet is taken while this event waits for its batch, so the events that
+        // arrive during a commit share the next one. What makes an event safe is the journal ack, sent
+        // after its commit: the broker journaled it before its PUBACK to the gateway and replays it until
+        // acknowledged, so our PUBACK to the broker may go first.
+        this.#o.ingest.handle(packet.topic, packet.payload as Buffer).then(settled, failed);
+        void this.#o.ingest.room().then(() => done());
+        return;
+      }
+      // Anything else (a state; a reading whose PUBACK must wait for its commit: stored at once, not in a
+      // window): PUBACKed after its commit, and the next packet is taken only then.
       const options = { flush: true };
       this.#o.ingest.handle(packet.topic, packet.payload as Buffer, options).then(
         (eventId) => {
-          if (eventId !== null && gatewayId !== undefined) this.#ack(gatewayId, eventId);
+          settled(eventId);
           done();
         },
         (err: unknown) => {
-          // Passed on, not torn down: an event stays in the brokers' journal (no journal ack was sent) and
-          // comes back within seconds; a reading or state is lost alone, where a reconnect would lose every
-          // QoS 0 message in flight.
-          this.#log.error({ err, topic: packet.topic }, 'ingest failed; an event is replayed by the journal');
+          failed(err);
           done();
         },
       );

@@ -104,8 +104,11 @@ export class DispatchPush {
       // Only dispatchers' (region) rooms count: a family page open on the elder is not the centre seeing it.
       const regions = rooms.filter((r) => r.startsWith('region:'));
       if (!alert.firstPushedAt) {
+        // Not awaited: the next push need not wait for this mark's commit (marks are group-committed).
         if (regions.some((r) => (nsp.adapter.rooms.get(r)?.size ?? 0) > 0))
-          await deps.alerts.markPushed(alert.id);
+          void deps.alerts
+            .markPushed(alert.id)
+            .catch((err: unknown) => log.warn({ err, alertId: alert.id }, 'first-on-screen mark failed'));
         // Nobody here: ask the other instances, outside the push chain (a silent one answers after a timeout).
         else if (this.#redis)
           void nsp
