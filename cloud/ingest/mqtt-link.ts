@@ -1,6 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import {
+  decodePayload,
   type Feedback,
   JOURNAL_ACK_TOPIC,
   type JournalAck,
@@ -9,6 +10,16 @@ import {
 } from '../../protocol/index.ts';
 import type { AlertService } from '../domain/alert-service.ts';
 import type { Ingest } from './ingest.ts';
+
+/** Alerts resolved this recently are resent to a gateway that comes back online; older ones are not. */
+const FEEDBACK_RESEND_RESOLVED_MS = 3_600_000;
+
+/** Is this a gateway's live `online` state? */
+function cameOnline(topic: string, payload: Buffer): boolean {
+  if (parseTopic(topic)?.kind !== 'gateway-state') return false;
+  const decoded = decodePayload('gateway-state', payload);
+  return decoded.ok && decoded.value.state === 'online';
+}
 
 export interface MqttLinkOptions {
   url: string;
@@ -68,6 +79,8 @@ export class MqttLink {
         (eventId) => {
           if (eventId !== null && gatewayId !== undefined) this.#ack(gatewayId, eventId);
           done();
+          if (gatewayId !== undefined && !packet.retain && cameOnline(packet.topic, packet.payload as Buffer))
+            this.#resendFeedback(client, gatewayId);
         },
         (err: unknown) => {
           // Passed on, not torn down: an event stays in the brokers' journal (no journal ack was sent) and
@@ -95,6 +108,26 @@ export class MqttLink {
       client.publish(topics.feedback(alert.gatewayId), JSON.stringify(feedback), { qos: 1 });
     });
     await subscribed;
+  }
+
+  /**
+   * A gateway has just come (back) online: feedback published while it was away went nowhere (it keeps
+   * no session), so the current state of each of its alerts that is unresolved or was resolved within
+   * the hour is sent again, `ts` being when that state began. Off the ingest path: it never delays the
+   * next message.
+   */
+  #resendFeedback(client: MqttClient, gatewayId: string): void {
+    const since = new Date(Date.now() - FEEDBACK_RESEND_RESOLVED_MS).toISOString();
+    this.#o.alerts.store.forFeedback(gatewayId, since).then(
+      (alerts) => {
+        for (const alert of alerts) {
+          const ts = alert.resolvedAt ?? alert.acknowledgedAt ?? alert.raisedAt;
+          const feedback: Feedback = { alertId: alert.id, state: alert.state, ts };
+          client.publish(topics.feedback(gatewayId), JSON.stringify(feedback), { qos: 1 });
+        }
+      },
+      (err: unknown) => this.#log.warn({ err, gatewayId }, 'feedback resend failed'),
+    );
   }
 
   /** Acknowledges committed events to the journal, gathered into one message per turn of the loop. */
