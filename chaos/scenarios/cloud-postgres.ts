@@ -110,7 +110,7 @@ export const cloudLeaseTakeover: Scenario = {
         frozen.resume();
         log(`${frozen.name} resumed`);
         // Long enough for the woken instance to run its beats and for several escalation rounds.
-        await sleep(3 * ESCALATE_AFTER_S * 1000);
+        await sleep(2 * ESCALATE_AFTER_S * 1000);
         const rebalanced = await until(async () => {
           const holders = new Set((await liveLeases(topo)).map((l) => l.holder));
           return holders.size === 2;
