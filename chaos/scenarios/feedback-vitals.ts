@@ -19,7 +19,8 @@ export const feedbackVitals: Scenario = {
         if (!broker) throw new Error('no broker');
         let vitalsOn = true;
         const vitals = (async () => {
-          while (vitalsOn) await fleet.vitalsRound(2000);
+          // One reading per gateway every 10 s, the edge's default `vitalsEveryS`.
+          while (vitalsOn) await fleet.vitalsRound(10_000);
         })();
         const feedbackOf = (gatewayId: string, state: string) =>
           (fleet.feedback.get(gatewayId) ?? []).filter((f) => f.state === state);

@@ -14,11 +14,19 @@ import type { Ingest } from './ingest.ts';
 /** Alerts resolved this recently are resent to a gateway that comes back online; older ones are not. */
 const FEEDBACK_RESEND_RESOLVED_MS = 3_600_000;
 
-/** Is this a gateway's live `online` state? */
-function cameOnline(topic: string, payload: Buffer): boolean {
+/** A retained `online` this recent is a reconnect the cloud missed while it was away itself. */
+const RECENT_ONLINE_MS = 120_000;
+
+/**
+ * Is this a gateway coming online: a live `online` state, or a retained one (a copy kept for this cloud
+ * while it was away, or the broker's retained state on subscribe) stamped within the last two minutes?
+ * Old retained states are not: a cloud restart must not resend every gateway's feedback.
+ */
+export function cameOnline(topic: string, payload: Buffer, retained: boolean, now = Date.now()): boolean {
   if (parseTopic(topic)?.kind !== 'gateway-state') return false;
   const decoded = decodePayload('gateway-state', payload);
-  return decoded.ok && decoded.value.state === 'online';
+  if (!decoded.ok || decoded.value.state !== 'online') return false;
+  return !retained || Math.abs(now - Date.parse(decoded.value.ts)) < RECENT_ONLINE_MS;
 }
 
 export interface MqttLinkOptions {
@@ -79,7 +87,7 @@ export class MqttLink {
         (eventId) => {
           if (eventId !== null && gatewayId !== undefined) this.#ack(gatewayId, eventId);
           done();
-          if (gatewayId !== undefined && !packet.retain && cameOnline(packet.topic, packet.payload as Buffer))
+          if (gatewayId !== undefined && cameOnline(packet.topic, packet.payload as Buffer, packet.retain))
             this.#resendFeedback(client, gatewayId);
         },
         (err: unknown) => {
