@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { Redis } from 'ioredis';
 import mqemitterRedis from 'mqemitter-redis';
 import type { Logger } from 'pino';
@@ -41,7 +42,7 @@ export async function joinCluster(options: ClusterOptions): Promise<ClusterWirin
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error'));
   await redis.ping();
   await warnUnlessDurable(redis, log);
-  const mq = mqemitterRedis({ connectionString: options.redisUrl, maxRetriesPerRequest: 3 });
+  const mq = redisEmitter(options.redisUrl, log);
   const store = connection(options.redisUrl);
   store.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error (persistence)'));
   // aedes-persistence-redis, its retained messages read through a sorted-set index (redis-retained.ts).
@@ -78,6 +79,20 @@ export async function joinCluster(options: ClusterOptions): Promise<ClusterWirin
   };
 }
 
+/**
+ * The shared emitter. mqemitter-redis re-emits its connections' errors on `state`: without a listener
+ * there, the first refused reconnect of a Redis outage threw and killed the process (every broker and
+ * cloud of a cluster at once). Logged instead; ioredis reconnects and resubscribes by itself.
+ */
+function redisEmitter(redisUrl: string, log: Logger): ReturnType<typeof mqemitterRedis> {
+  const mq = mqemitterRedis({ connectionString: redisUrl, maxRetriesPerRequest: 3 });
+  // `state` is an EventEmitter the typings leave out.
+  (mq as unknown as { state: EventEmitter }).state.on('error', (err: Error) =>
+    log.warn({ err: err.message }, 'redis error (emitter)'),
+  );
+  return mq;
+}
+
 /** Without an fsync'd AOF, a Redis crash can lose an event this broker has already PUBACKed. */
 async function warnUnlessDurable(redis: Redis, log: Logger): Promise<void> {
   try {
@@ -101,7 +116,7 @@ export function clusterNotices(
   announce(gatewayId: string): void;
   close(): Promise<void>;
 } {
-  const mq = mqemitterRedis({ connectionString: redisUrl, maxRetriesPerRequest: 3 });
+  const mq = redisEmitter(redisUrl, logger);
   return {
     announce(gatewayId) {
       announceAccessChange(mq as unknown as Emitter, gatewayId).catch((err: unknown) =>

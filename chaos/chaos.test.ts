@@ -1,6 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import type { ScenarioResult } from './harness/report.ts';
-import type { Scenario } from './harness/scenario.ts';
+import { describe, it } from 'vitest';
+import { runReduced as run } from './harness/reduced.ts';
 import { brokerKill, clusterBrokerKill } from './scenarios/broker-kill.ts';
 import { cloudKill } from './scenarios/cloud-kill.ts';
 import { cloudPause } from './scenarios/cloud-pause.ts';
@@ -8,26 +7,7 @@ import { diskFull, diskFullPrerequisite } from './scenarios/disk-full.ts';
 import { disorder } from './scenarios/disorder.ts';
 import { linkFaults } from './scenarios/link-faults.ts';
 
-/**
- * The reduced form of `npm run chaos`: every scenario on real processes, with 40 gateways and a 10 s
- * pause instead of 300 and 30 s. No timing bars (this shares 2 cores with the rest of the suite): the
- * counts are the assertion.
- */
-const reduced = { gateways: 40, pauseS: 10, log: () => {} };
-
-async function run(scenario: Scenario): Promise<ScenarioResult> {
-  const result = await scenario.run(reduced);
-  const { tally, checks } = result;
-  expect(tally.expected).toBeGreaterThanOrEqual(reduced.gateways);
-  expect({ found: tally.found, duplicated: tally.duplicated, ackedLost: tally.ackedLost }).toEqual({
-    found: tally.expected,
-    duplicated: 0,
-    ackedLost: 0,
-  });
-  expect(checks.filter((c) => !c.ok).map((c) => c.what)).toEqual([]);
-  return result;
-}
-
+/** The reduced form of `npm run chaos`, first round: the SOS pipeline's own processes and links. */
 describe('fault injection on real processes: nothing lost, nothing doubled', () => {
   it('when the cloud is killed -9 mid-burst and restarted, every SOS is exactly one alert', async () => {
     await run(cloudKill);

@@ -44,6 +44,7 @@ async function main(): Promise<void> {
       const result = await scenario.run({ gateways, pauseS, log });
       results.push(result);
       console.log(`${formatLine(result)}  (${result.seconds} s)`);
+      for (const n of result.notes ?? []) console.log(`  note: ${n}`);
     } catch (err) {
       console.log(`${scenario.name.padEnd(22)}  ERROR: ${(err as Error).stack ?? err}`);
       results.push({
@@ -64,7 +65,10 @@ async function main(): Promise<void> {
     }
   }
   console.log('\nsummary');
-  for (const r of results) console.log(formatLine(r));
+  for (const r of results) {
+    console.log(formatLine(r));
+    for (const n of r.notes ?? []) console.log(`  note: ${n}`);
+  }
   process.exitCode = results.every(passed) ? 0 : 1;
 }
 

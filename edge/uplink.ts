@@ -80,6 +80,17 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     if (this.#client?.connected) this.#drain(this.#client);
   }
 
+  /**
+   * Publishes at QoS 0 at once, outside the outbox, when the link is up (telemetry whose loss the contract
+   * allows, e.g. vitals at QoS 0); false when there is no link, and nothing is kept.
+   */
+  publishVolatile(topic: string, payload: string | Buffer): boolean {
+    const client = this.#client;
+    if (!client?.connected) return false;
+    client.publish(topic, payload, { qos: 0 });
+    return true;
+  }
+
   async stop(): Promise<void> {
     const client = this.#client;
     this.#client = null;
@@ -97,12 +108,14 @@ export class Uplink extends EventEmitter<UplinkEvents> {
   #onConnect(client: MqttClient): void {
     const gw = this.#o.gatewayId;
     this.#log.info({ pending: this.#o.outbox.size() }, 'uplink connected');
-    client.publish(topics.gatewayState(gw), JSON.stringify({ state: 'online', ts: timestamp() }), {
-      qos: 1,
-      retain: true,
-    });
+    // `online` only once subscribed: the cloud resends the gateway's alert feedback when it sees it.
     client.subscribe(topics.gatewayCommands(gw), { qos: 1 }, (err) => {
       if (err) this.#log.error({ err: err.message }, 'cannot subscribe to commands');
+      if (!client.connected) return;
+      client.publish(topics.gatewayState(gw), JSON.stringify({ state: 'online', ts: timestamp() }), {
+        qos: 1,
+        retain: true,
+      });
     });
     // MQTT.js resends its own in-flight messages on reconnect; ours are replayed from the outbox instead.
     this.#inflight.clear();

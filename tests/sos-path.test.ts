@@ -152,4 +152,31 @@ describe('one SOS press from a home gateway to the operator and back', () => {
     });
     expect(bad.status).toBe(400);
   });
+
+  it('an alert acknowledged while its gateway is offline has its feedback sent again when the gateway comes back online', async () => {
+    const token = await sys.login('sup-city');
+    const away = await sys.home('gw-0002');
+    // An SOS of an elder with an unresolved alert only repeats it: start from none.
+    for (const a of (await sys.api<Alert[]>(token, 'GET', '/api/alerts')).body)
+      if (a.gatewayId === 'gw-0002' && a.state !== 'resolved')
+        await sys.api(token, 'POST', `/api/alerts/${a.id}/resolve`, { outcome: 'false_alarm' });
+    const eventId = await away.event('sos');
+    const raised = await eventually(
+      async () =>
+        (await sys.api<Alert[]>(token, 'GET', '/api/alerts')).body.find((a) => a.eventId === eventId),
+      3000,
+      'raised',
+    );
+    await away.close();
+    const ack = await sys.api<Alert>(token, 'POST', `/api/alerts/${raised.id}/ack`, {});
+    expect(ack.status).toBe(200);
+    // Published while the gateway kept no session: this one went nowhere.
+    const back = await sys.home('gw-0002');
+    const feedback = await eventually(
+      () => back.feedback.find((f: Feedback) => f.alertId === raised.id && f.state === 'acknowledged'),
+      3000,
+      'feedback resent on the online state',
+    );
+    expect(feedback.ts).toBe(ack.body.acknowledgedAt);
+  });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { Outbox } from '../../edge/outbox.ts';
 import { Uplink } from '../../edge/uplink.ts';
-import { type EventType, topics } from '../../protocol/index.ts';
+import { type EventType, type Feedback, topics } from '../../protocol/index.ts';
 import type { CloudApi } from './cloud-api.ts';
 
 export interface ProvisionedGateway {
@@ -12,6 +12,8 @@ export interface ProvisionedGateway {
   secret: string;
   deviceId: string;
   elderId: string;
+  /** Its vitals sensor, when provisioned with one. */
+  vitalsDeviceId?: string;
 }
 
 const COMMUNITIES = [
@@ -21,11 +23,15 @@ const COMMUNITIES = [
   'ziyang.anyue.shiyang',
 ];
 
-/** Registers `n` homes (household, elder, gateway with one 433 MHz bridge) through the admin REST API. */
+/**
+ * Registers `n` homes (household, elder, gateway with one 433 MHz bridge, and with `vitals` a vitals
+ * sensor) through the admin REST API.
+ */
 export async function provisionGateways(
   api: CloudApi,
   prefix: string,
   n: number,
+  options: { vitals?: boolean } = {},
 ): Promise<ProvisionedGateway[]> {
   const admin = await api.login('admin');
   const one = async (i: number): Promise<ProvisionedGateway> => {
@@ -39,9 +45,18 @@ export async function provisionGateways(
     const gw = await api.post(admin, '/api/gateways', {
       id: `gw-${id}`,
       householdId: `hh-${id}`,
-      devices: [{ id: `sos-${id}`, kind: 'rf433-bridge', elderId: `el-${id}` }],
+      devices: [
+        { id: `sos-${id}`, kind: 'rf433-bridge', elderId: `el-${id}` },
+        ...(options.vitals ? [{ id: `vit-${id}`, kind: 'ble-vitals', elderId: `el-${id}` }] : []),
+      ],
     });
-    return { id: `gw-${id}`, secret: String(gw.secret), deviceId: `sos-${id}`, elderId: `el-${id}` };
+    return {
+      id: `gw-${id}`,
+      secret: String(gw.secret),
+      deviceId: `sos-${id}`,
+      elderId: `el-${id}`,
+      ...(options.vitals ? { vitalsDeviceId: `vit-${id}` } : {}),
+    };
   };
   const out: ProvisionedGateway[] = [];
   for (let i = 0; i < n; i += 16) {
@@ -75,6 +90,11 @@ export class Fleet {
   readonly sent: SentEvent[] = [];
   /** Event ids whose PUBACK reached the gateway, with when. */
   readonly acked = new Map<string, number>();
+  /** Every `cmd/feedback` each gateway received, in order. */
+  readonly feedback = new Map<string, Feedback[]>();
+  /** QoS 0 vitals readings handed to a connected link, and those that found no link. */
+  vitalsSent = 0;
+  vitalsUnsent = 0;
 
   /** `brokersOf(i)`: the broker URLs of gateway `i`, the first preferred (a cluster's failover list). */
   static start(gateways: ProvisionedGateway[], dir: string, brokersOf: (i: number) => string[]): Fleet {
@@ -96,6 +116,9 @@ export class Fleet {
       uplink.on('delivered', (entry) => {
         if (entry.eventId !== null && !fleet.acked.has(entry.eventId))
           fleet.acked.set(entry.eventId, Date.now());
+      });
+      uplink.on('feedback', (f: Feedback) => {
+        fleet.feedback.set(gw.id, [...(fleet.feedback.get(gw.id) ?? []), f]);
       });
       uplink.start();
       fleet.#members.push({ gw, outbox, uplink });
@@ -142,6 +165,27 @@ export class Fleet {
     m.uplink.kick();
     this.sent.push(event);
     return event;
+  }
+
+  /**
+   * Every gateway with a vitals sensor sends one reading at QoS 0 (outside the outbox: loss is allowed),
+   * spread over `spreadMs`; a gateway without a link at that moment counts as unsent.
+   */
+  async vitalsRound(spreadMs: number): Promise<void> {
+    const gap = spreadMs / Math.max(1, this.#members.length);
+    for (const m of this.#members) {
+      const device = m.gw.vitalsDeviceId;
+      if (!device) continue;
+      const payload = JSON.stringify({
+        id: `v-${randomBytes(9).toString('base64url')}`,
+        ts: new Date().toISOString(),
+        hr: 60 + Math.floor(Math.random() * 30),
+        spo2: 97,
+      });
+      if (m.uplink.publishVolatile(topics.deviceVitals(m.gw.id, device), payload)) this.vitalsSent += 1;
+      else this.vitalsUnsent += 1;
+      if (gap > 0) await new Promise((r) => setTimeout(r, gap));
+    }
   }
 
   async stop(): Promise<void> {

@@ -104,6 +104,8 @@ export interface ScenarioResult {
   tally: Tally;
   /** Further facts the scenario checked (a clear error logged, the store intact…). */
   checks: Check[];
+  /** Measurements without a bar, printed under the line (QoS 0 vitals lost…). */
+  notes?: string[];
   seconds: number;
 }
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Dispatcher } from './cloud-api.ts';
 import { Fleet, type ProvisionedGateway, provisionGateways } from './fleet.ts';
-import { type Check, readAlerts, type ScenarioResult, type StoredAlert, tally } from './report.ts';
-import { Topology } from './topology.ts';
+import { type Check, type ScenarioResult, type StoredAlert, tally } from './report.ts';
+import { Topology, type TopologyOptions } from './topology.ts';
 
 export interface ScenarioOptions {
   /** Simulated gateways (each one SOS per burst). */
@@ -56,6 +56,8 @@ export interface Rig {
   workDir: string;
   /** Runs `close` when the scenario ends, before the topology stops. */
   defer: (close: () => Promise<void>) => void;
+  /** Lines printed after the counting line: measurements that have no bar (QoS 0 loss…). */
+  note: (line: string) => void;
 }
 
 export interface Route {
@@ -75,23 +77,30 @@ export async function onTopology(
   options: ScenarioOptions,
   setup: {
     brokers: number;
+    /** More of the topology: several clouds, PostgreSQL, a proxy on the cloud's link, cloud env. */
+    topology?: Omit<TopologyOptions, 'workDir' | 'brokers'>;
+    /** Each gateway also has a vitals sensor (`vit-…`). */
+    vitals?: boolean;
     /** Which brokers gateway `i` dials (default: the first broker), e.g. through a proxy made here. */
     route?: (topo: Topology) => Promise<Route>;
     /** Checks on the stored alerts once everything has settled. */
-    verify?: (rig: Rig, alerts: StoredAlert[]) => Check[];
+    verify?: (rig: Rig, alerts: StoredAlert[]) => Check[] | Promise<Check[]>;
   },
   body: (rig: Rig) => Promise<Check[]>,
 ): Promise<ScenarioResult> {
   const started = Date.now();
   const workDir = mkdtempSync(join(tmpdir(), `eldercare-chaos-${name}-`));
   const log = (line: string) => options.log(`[${name}] ${line}`);
-  const topo = await Topology.start({ workDir, brokers: setup.brokers });
+  const topo = await Topology.start({ ...setup.topology, workDir, brokers: setup.brokers });
   let fleet: Fleet | null = null;
   let dispatcher: Dispatcher | null = null;
   let route: Route | null = null;
   const deferred: (() => Promise<void>)[] = [];
+  const notes: string[] = [];
   try {
-    const gateways = await provisionGateways(topo.api, PREFIX, options.gateways);
+    const gateways = await provisionGateways(topo.api, PREFIX, options.gateways, {
+      vitals: setup.vitals ?? false,
+    });
     route = (await setup.route?.(topo)) ?? { brokersOf: () => [topo.brokerUrls[0] as string] };
     fleet = Fleet.start(gateways, join(workDir, 'edge'), route.brokersOf);
     dispatcher = await Dispatcher.connect(topo.api);
@@ -100,12 +109,25 @@ export async function onTopology(
       throw new Error(`only ${f.connected} gateways connected`);
     log(`${gateways.length} gateways connected`);
     const defer = (close: () => Promise<void>) => deferred.push(close);
-    const rig = { topo, fleet, gateways, dispatcher, log, workDir, defer };
+    const note = (line: string) => {
+      notes.push(line);
+      log(line);
+    };
+    const rig = { topo, fleet, gateways, dispatcher, log, workDir, defer, note };
     const checks = await body(rig);
-    const result = await settle(fleet, topo.storePath, dispatcher);
-    checks.push(...(setup.verify?.(rig, readAlerts(topo.storePath, `gw-${PREFIX}`)) ?? []));
-    checks.push({ what: 'the cloud is up at the end', ok: topo.cloud.running });
-    return { name, tally: result, checks, seconds: Math.round((Date.now() - started) / 1000) };
+    const result = await settle(fleet, topo, dispatcher);
+    checks.push(...((await setup.verify?.(rig, await topo.readAlerts(`gw-${PREFIX}`))) ?? []));
+    checks.push({
+      what: `the cloud${topo.clouds.length > 1 ? 's are' : ' is'} up at the end`,
+      ok: topo.clouds.every((c) => c.running),
+    });
+    return {
+      name,
+      tally: result,
+      checks,
+      notes,
+      seconds: Math.round((Date.now() - started) / 1000),
+    };
   } finally {
     dispatcher?.close();
     for (const close of deferred.reverse()) await close().catch(() => {});
@@ -116,12 +138,17 @@ export async function onTopology(
   }
 }
 
+/** Where the stored alerts are read: a `Topology`, or one SQLite file. */
+export interface AlertSource {
+  readAlerts(gatewayPrefix: string): Promise<StoredAlert[]>;
+}
+
 /** Waits for every outbox to drain and every SOS to have an alert (at most 120 s), then counts. */
-export async function settle(fleet: Fleet, storePath: string, dispatcher?: Dispatcher) {
+export async function settle(fleet: Fleet, store: AlertSource, dispatcher?: Dispatcher) {
   const expected = new Set(fleet.sent.filter((e) => e.type === 'sos').map((e) => e.eventId));
-  const count = () =>
-    tally(fleet.sent, readAlerts(storePath, `gw-${PREFIX}`), fleet.acked, dispatcher?.pushedAt);
-  await until(() => fleet.pending() === 0 && count().found === expected.size, 120_000);
+  const count = async () =>
+    tally(fleet.sent, await store.readAlerts(`gw-${PREFIX}`), fleet.acked, dispatcher?.pushedAt);
+  await until(async () => fleet.pending() === 0 && (await count()).found === expected.size, 120_000);
   // Long enough for one more journal replay round (every 5 s): a late duplicate would show up here.
   await sleep(6000);
   return count();

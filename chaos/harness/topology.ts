@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import pg from 'pg';
+import { type PostgresServer, startPostgres } from '../../tests/support/postgres.ts';
 import {
   freePort,
   type SystemProcess,
@@ -10,6 +13,8 @@ import {
 } from '../../tests/support/process.ts';
 import { type RedisService, startRedis } from '../../tests/support/services.ts';
 import { CloudApi } from './cloud-api.ts';
+import { ChaosProxy } from './proxy.ts';
+import { readAlerts, type StoredAlert } from './report.ts';
 
 const SYSTEM_MAIN = join(import.meta.dirname, '..', '..', 'system', 'main.ts');
 
@@ -61,35 +66,47 @@ export interface TopologyOptions {
   workDir: string;
   /** Broker processes sharing Redis (1: a cluster of one). */
   brokers: number;
+  /** Cloud processes (default 1), cloud i on broker i mod `brokers`, each its own CLOUD_ID. */
+  clouds?: number;
+  /** The cloud's store on a throwaway PostgreSQL (DATABASE_URL; the brokers read secrets from it too). */
+  postgres?: boolean;
+  /** The first cloud reaches its broker through a `ChaosProxy` (`topo.cloudLink`). */
+  cloudLinkProxy?: boolean;
+  /** Extra environment of every cloud (ESCALATE_AFTER_S…). */
+  cloudEnv?: Record<string, string>;
 }
 
 /**
- * Redis, `brokers` processes of `npm run broker` (REDIS_URL), and one cloud (`npm start` with BROKER_URL on
- * the first broker, its store SQLite in its own DATA_DIR), each a separate process killable on its own.
- * The brokers check gateway secrets in the cloud's SQLite registry, read-only.
+ * Redis, `brokers` processes of `npm run broker` (REDIS_URL), and one or more clouds (`npm start` with
+ * BROKER_URL), each a separate process killable on its own. The store is SQLite in the first cloud's
+ * DATA_DIR (the brokers read gateway secrets from it, read-only), or with `postgres` one PostgreSQL
+ * database shared by every cloud (leases split the work; see docs/architecture.md, Cloud cluster).
  */
 export class Topology {
   readonly redis: RedisService;
   readonly brokers: Node[];
   readonly brokerUrls: string[];
-  readonly cloud: Node;
-  readonly api: CloudApi;
+  readonly clouds: Node[];
+  readonly apis: CloudApi[];
   readonly cloudDataDir: string;
+  readonly postgres: { server: PostgresServer; url: string } | null;
+  /** The proxy on the first cloud's broker link, with `cloudLinkProxy`. */
+  readonly cloudLink: ChaosProxy | null;
 
   private constructor(
-    redis: RedisService,
-    brokers: Node[],
-    brokerUrls: string[],
-    cloud: Node,
-    api: CloudApi,
-    cloudDataDir: string,
+    parts: Pick<
+      Topology,
+      'redis' | 'brokers' | 'brokerUrls' | 'clouds' | 'apis' | 'cloudDataDir' | 'postgres' | 'cloudLink'
+    >,
   ) {
-    this.redis = redis;
-    this.brokers = brokers;
-    this.brokerUrls = brokerUrls;
-    this.cloud = cloud;
-    this.api = api;
-    this.cloudDataDir = cloudDataDir;
+    this.redis = parts.redis;
+    this.brokers = parts.brokers;
+    this.brokerUrls = parts.brokerUrls;
+    this.clouds = parts.clouds;
+    this.apis = parts.apis;
+    this.cloudDataDir = parts.cloudDataDir;
+    this.postgres = parts.postgres;
+    this.cloudLink = parts.cloudLink;
   }
 
   static async start(options: TopologyOptions): Promise<Topology> {
@@ -100,14 +117,22 @@ export class Topology {
     const shared = { REDIS_URL: redis.url, MQTT_SERVICE_PASSWORD: password };
     const brokers: Node[] = [];
     const brokerUrls: string[] = [];
+    const clouds: Node[] = [];
+    let postgres: Topology['postgres'] = null;
+    let cloudLink: ChaosProxy | null = null;
     try {
+      if (options.postgres) {
+        const server = await startPostgres();
+        postgres = { server, url: await server.newDatabase('eldercare') };
+      }
+      const registry = postgres ? postgres.url : `sqlite:${join(cloudDataDir, 'cloud.db')}`;
       for (let i = 0; i < options.brokers; i++) {
         const port = await freePort();
         const env = {
           ...shared,
           MQTT_PORT: String(port),
           DATA_DIR: join(options.workDir, `broker-${i + 1}`),
-          GATEWAY_REGISTRY: `sqlite:${join(cloudDataDir, 'cloud.db')}`,
+          GATEWAY_REGISTRY: registry,
           BROKER_ID: `broker-${i + 1}`,
         };
         const node = new Node(`broker-${i + 1}`, () => spawnBroker(env, 30_000));
@@ -115,38 +140,104 @@ export class Topology {
         brokers.push(node);
         brokerUrls.push(`mqtt://127.0.0.1:${port}`);
       }
-      const httpPort = await freePort();
-      const url = `http://127.0.0.1:${httpPort}`;
-      const cloudEnv = {
-        ...shared,
-        HTTP_PORT: String(httpPort),
-        DATA_DIR: cloudDataDir,
-        BROKER_URL: brokerUrls[0] as string,
-        CLOUD_ID: 'cloud-1',
-        SIM_HOMES: '0',
-      };
-      const cloud = new Node('cloud', async () => {
-        const proc = spawnEntry(SYSTEM_MAIN, cloudEnv);
-        await waitForHealth(`${url}/api/health`, proc, 60_000);
-        return proc;
-      });
-      await cloud.start();
-      return new Topology(redis, brokers, brokerUrls, cloud, new CloudApi(url), cloudDataDir);
+      if (options.cloudLinkProxy) cloudLink = await ChaosProxy.start(brokerUrls[0] as string);
+      const apis: CloudApi[] = [];
+      for (let i = 0; i < (options.clouds ?? 1); i++) {
+        const dataDir = i === 0 ? cloudDataDir : join(options.workDir, `cloud-${i + 1}`);
+        mkdirSync(dataDir, { recursive: true });
+        // Keys that sign family links and Web Push must be the same on every cloud: the first one makes them.
+        for (const key of ['notify.key', 'vapid.json']) {
+          const first = join(cloudDataDir, key);
+          if (i > 0 && existsSync(first)) copyFileSync(first, join(dataDir, key));
+        }
+        const httpPort = await freePort();
+        const url = `http://127.0.0.1:${httpPort}`;
+        const brokerUrl =
+          i === 0 && cloudLink ? cloudLink.url : (brokerUrls[i % brokerUrls.length] as string);
+        const cloudEnv = {
+          ...shared,
+          ...options.cloudEnv,
+          HTTP_PORT: String(httpPort),
+          DATA_DIR: dataDir,
+          BROKER_URL: brokerUrl,
+          CLOUD_ID: `cloud-${i + 1}`,
+          SIM_HOMES: '0',
+          ...(postgres ? { DATABASE_URL: postgres.url } : {}),
+        };
+        const cloud = new Node(`cloud-${i + 1}`, async () => {
+          const proc = spawnEntry(SYSTEM_MAIN, cloudEnv);
+          await waitForHealth(`${url}/api/health`, proc, 60_000);
+          return proc;
+        });
+        // One after the other: the first migrates and seeds the store.
+        await cloud.start();
+        clouds.push(cloud);
+        apis.push(new CloudApi(url));
+      }
+      return new Topology({ redis, brokers, brokerUrls, clouds, apis, cloudDataDir, postgres, cloudLink });
     } catch (err) {
+      for (const c of clouds) await c.kill('SIGTERM');
       for (const b of brokers) await b.kill('SIGTERM');
+      await cloudLink?.close();
+      await postgres?.server.stop();
       await redis.stop();
       throw err;
     }
   }
 
+  /** The first cloud. */
+  get cloud(): Node {
+    return this.clouds[0] as Node;
+  }
+
+  /** The first cloud's API. */
+  get api(): CloudApi {
+    return this.apis[0] as CloudApi;
+  }
+
+  /** The SQLite store (without `postgres`). */
   get storePath(): string {
     return join(this.cloudDataDir, 'cloud.db');
   }
 
+  /** Every alert of the gateways whose ids start with `gatewayPrefix`, from whichever store the clouds use. */
+  async readAlerts(gatewayPrefix: string): Promise<StoredAlert[]> {
+    if (!this.postgres) return readAlerts(this.storePath, gatewayPrefix);
+    return this.query<StoredAlert>(
+      `SELECT event_id AS "eventId", gateway_id AS "gatewayId", occurred_at AS "occurredAt",
+              raised_at AS "raisedAt", state FROM alerts WHERE starts_with(gateway_id, $1)`,
+      [gatewayPrefix],
+    );
+  }
+
+  /** One statement on the store: PostgreSQL with `postgres`, else the SQLite file read-only. */
+  async query<T>(sql: string, params: (string | number)[] = []): Promise<T[]> {
+    if (!this.postgres) {
+      const db = new DatabaseSync(this.storePath, { readOnly: true });
+      try {
+        db.exec('PRAGMA busy_timeout = 5000');
+        return db.prepare(sql.replace(/\$(\d+)/g, '?$1')).all(...params) as T[];
+      } finally {
+        db.close();
+      }
+    }
+    const client = new pg.Client({ connectionString: this.postgres.url });
+    await client.connect();
+    try {
+      return (await client.query(sql, params)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+
   async stop(): Promise<void> {
-    this.cloud.resume();
-    await this.cloud.kill('SIGTERM');
+    for (const c of this.clouds) {
+      c.resume();
+      await c.kill('SIGTERM');
+    }
     for (const b of this.brokers) await b.kill('SIGTERM');
+    await this.cloudLink?.close();
+    await this.postgres?.server.stop();
     await this.redis.stop();
   }
 }

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { EdgeAgent } from '../harness/agent.ts';
-import { readAlerts } from '../harness/report.ts';
 import { onTopology, range, type Scenario, sleep, sosBurst, until } from '../harness/scenario.ts';
 
 /**
@@ -25,7 +24,7 @@ export const cloudKill: Scenario = {
       await sleep(2000);
       await topo.cloud.start();
       log('cloud restarted');
-      const agentAlerts = async () => readAlerts(topo.storePath, agent.gatewayId).length;
+      const agentAlerts = async () => (await topo.readAlerts(agent.gatewayId)).length;
       const one = await until(async () => (await agentAlerts()) > 0, 60_000);
       return [
         { what: 'the kill fell inside the burst', ok: ackedAtKill < fleet.size },

@@ -6,7 +6,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { freePort, spawnSystem, waitForHealth } from '../../tests/support/process.ts';
 import { CloudApi, Dispatcher } from '../harness/cloud-api.ts';
 import { Fleet, provisionGateways } from '../harness/fleet.ts';
-import type { Check, ScenarioResult } from '../harness/report.ts';
+import { type Check, readAlerts, type ScenarioResult } from '../harness/report.ts';
 import {
   range,
   type Scenario,
@@ -117,7 +117,8 @@ export const diskFull: Scenario = {
       log('space returned');
       const restarted = !system.running;
       if (restarted) await system.start();
-      const tally = await settle(f, join(dataDir, 'cloud.db'), dispatcher);
+      const store = join(dataDir, 'cloud.db');
+      const tally = await settle(f, { readAlerts: async (p) => readAlerts(store, p) }, dispatcher);
       const stores = ['cloud.db', 'broker-journal.db'].map((file) => integrity(join(dataDir, file)));
       const checks: Check[] = [
         { what: 'a clear disk-full error is logged', ok: DISK_ERROR.test(output) },

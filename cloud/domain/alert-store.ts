@@ -249,6 +249,19 @@ export class AlertStore {
     return (await this.#db.all(sql, p.values)).map(toView);
   }
 
+  /**
+   * What a gateway's feedback should reflect now: its alerts not yet resolved, and those resolved at or
+   * after `resolvedSince`, oldest first (resent when the gateway comes back online).
+   */
+  async forFeedback(gatewayId: string, resolvedSince: string): Promise<AlertView[]> {
+    const rows = await this.#db.all(
+      `${SELECT} WHERE a.gateway_id = $1 AND (a.state <> 'resolved' OR a.resolved_at >= $2)
+       ORDER BY a.raised_at LIMIT 100`,
+      [gatewayId, resolvedSince],
+    );
+    return rows.map(toView);
+  }
+
   async count(): Promise<number> {
     return Number((await this.#db.get('SELECT count(*) AS n FROM alerts'))?.n ?? 0);
   }

@@ -1,6 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import {
+  decodePayload,
   type Feedback,
   JOURNAL_ACK_TOPIC,
   type JournalAck,
@@ -9,6 +10,24 @@ import {
 } from '../../protocol/index.ts';
 import type { AlertService } from '../domain/alert-service.ts';
 import { Ingest } from './ingest.ts';
+
+/** Alerts resolved this recently are resent to a gateway that comes back online; older ones are not. */
+const FEEDBACK_RESEND_RESOLVED_MS = 3_600_000;
+
+/** A retained `online` this recent is a reconnect the cloud missed while it was away itself. */
+const RECENT_ONLINE_MS = 120_000;
+
+/**
+ * Is this a gateway coming online: a live `online` state, or a retained one (a copy kept for this cloud
+ * while it was away, or the broker's retained state on subscribe) stamped within the last two minutes?
+ * Old retained states are not: a cloud restart must not resend every gateway's feedback.
+ */
+export function cameOnline(topic: string, payload: Buffer, retained: boolean, now = Date.now()): boolean {
+  if (parseTopic(topic)?.kind !== 'gateway-state') return false;
+  const decoded = decodePayload('gateway-state', payload);
+  if (!decoded.ok || decoded.value.state !== 'online') return false;
+  return !retained || Math.abs(now - Date.parse(decoded.value.ts)) < RECENT_ONLINE_MS;
+}
 
 export interface MqttLinkOptions {
   url: string;
@@ -106,6 +125,8 @@ export class MqttLink {
         (eventId) => {
           settled(eventId);
           done();
+          if (gatewayId !== undefined && cameOnline(packet.topic, packet.payload as Buffer, packet.retain))
+            this.#resendFeedback(client, gatewayId);
         },
         (err: unknown) => {
           failed(err);
@@ -130,6 +151,26 @@ export class MqttLink {
       client.publish(topics.feedback(alert.gatewayId), JSON.stringify(feedback), { qos: 1 });
     });
     await subscribed;
+  }
+
+  /**
+   * A gateway has just come (back) online: feedback published while it was away went nowhere (it keeps
+   * no session), so the current state of each of its alerts that is unresolved or was resolved within
+   * the hour is sent again, `ts` being when that state began. Off the ingest path: it never delays the
+   * next message.
+   */
+  #resendFeedback(client: MqttClient, gatewayId: string): void {
+    const since = new Date(Date.now() - FEEDBACK_RESEND_RESOLVED_MS).toISOString();
+    this.#o.alerts.store.forFeedback(gatewayId, since).then(
+      (alerts) => {
+        for (const alert of alerts) {
+          const ts = alert.resolvedAt ?? alert.acknowledgedAt ?? alert.raisedAt;
+          const feedback: Feedback = { alertId: alert.id, state: alert.state, ts };
+          client.publish(topics.feedback(gatewayId), JSON.stringify(feedback), { qos: 1 });
+        }
+      },
+      (err: unknown) => this.#log.warn({ err, gatewayId }, 'feedback resend failed'),
+    );
   }
 
   /**

@@ -107,6 +107,14 @@ export class ServiceProcess {
     clearTimeout(killer);
   }
 
+  /** Sends `signal` (a crash: SIGKILL) and waits until it has exited; keeps its port and directory. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.#child;
+    if (!child) return;
+    child.kill(signal);
+    await this.#exited;
+  }
+
   async dispose(): Promise<void> {
     await this.stop();
     await rm(this.dir, { recursive: true, force: true });

@@ -1,0 +1,85 @@
+import { onTopology, range, type Scenario, sleep, sosBurst, until } from '../harness/scenario.ts';
+
+/**
+ * Beyond SOS. `cmd/feedback`: every gateway's SOS is raised and its `open` feedback arrives; then the
+ * only broker is killed -9, a supervisor acknowledges every alert while it is dead, and the broker comes
+ * back: each gateway must get its alert's `acknowledged` feedback. Vitals at QoS 0 flow from every gateway
+ * all along and are counted: QoS 0 may lose them, so the fraction is reported, not held to zero.
+ */
+export const feedbackVitals: Scenario = {
+  name: 'feedback-and-vitals',
+  what: 'alerts acknowledged while the broker is dead (kill -9): their cmd/feedback must reach the gateways once it is back; QoS 0 vitals counted throughout',
+  run: (options) =>
+    onTopology(
+      'feedback-and-vitals',
+      options,
+      { brokers: 1, vitals: true },
+      async ({ topo, fleet, gateways, log, note }) => {
+        const broker = topo.brokers[0];
+        if (!broker) throw new Error('no broker');
+        let vitalsOn = true;
+        const vitals = (async () => {
+          // One reading per gateway every 10 s, the edge's default `vitalsEveryS`.
+          while (vitalsOn) await fleet.vitalsRound(10_000);
+        })();
+        const feedbackOf = (gatewayId: string, state: string) =>
+          (fleet.feedback.get(gatewayId) ?? []).filter((f) => f.state === state);
+
+        await sosBurst(fleet, range(0, fleet.size), 2000);
+        const raised = await until(
+          async () => (await topo.readAlerts('gw-chaos')).length === fleet.size,
+          60_000,
+        );
+        const openFeedback = await until(
+          () => gateways.every((g) => feedbackOf(g.id, 'open').length > 0),
+          30_000,
+        );
+        log(
+          `${fleet.size} alerts raised; open feedback at ${gateways.filter((g) => feedbackOf(g.id, 'open').length > 0).length} gateways`,
+        );
+
+        await broker.kill('SIGKILL');
+        log('broker killed -9; acknowledging every alert meanwhile');
+        const token = await topo.api.login('sup-city');
+        const alerts = (await topo.api.alerts(token)).filter((a) => a.gatewayId.startsWith('gw-chaos'));
+        const acknowledged = new Map<string, string>();
+        for (const a of alerts) {
+          await topo.api.post(token, `/api/alerts/${a.id}/ack`, {});
+          acknowledged.set(a.gatewayId, a.id);
+        }
+        await sleep(2000);
+        await broker.start();
+        log(`broker restarted after ${acknowledged.size} acknowledgements`);
+        const missing = () =>
+          [...acknowledged].filter(
+            ([gw, id]) => !feedbackOf(gw, 'acknowledged').some((f) => f.alertId === id),
+          ).length;
+        await until(() => missing() === 0, 60_000);
+        const lost = missing();
+        log(`acknowledged feedback missing at ${lost} of ${acknowledged.size} gateways`);
+
+        vitalsOn = false;
+        await vitals;
+        await sleep(3000);
+        const [row] = await topo.query<{ n: number }>(
+          "SELECT count(*) AS n FROM vitals WHERE substr(gateway_id, 1, 8) = 'gw-chaos'",
+        );
+        const stored = Number(row?.n ?? 0);
+        const sent = fleet.vitalsSent;
+        const pct = sent > 0 ? (100 * (sent - stored)) / sent : 0;
+        note(
+          `QoS 0 vitals: ${sent} sent on a live link (${fleet.vitalsUnsent} found no link), ${stored} stored, ${sent - stored} lost (${pct.toFixed(1)} %)`,
+        );
+        return [
+          { what: 'every SOS was raised before the fault', ok: raised },
+          { what: "every gateway got its alert's open feedback", ok: openFeedback },
+          {
+            what: 'every alert acknowledged while the broker was dead: its feedback reached its gateway',
+            ok: acknowledged.size === fleet.size && lost === 0,
+          },
+          // Not a loss bar (QoS 0 may lose), only that vitals flow at all through the fault.
+          { what: 'QoS 0 vitals were stored (more than half of those sent)', ok: stored > sent / 2 },
+        ];
+      },
+    ),
+};
