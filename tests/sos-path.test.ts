@@ -168,15 +168,32 @@ describe('one SOS press from a home gateway to the operator and back', () => {
       'raised',
     );
     await away.close();
-    const ack = await sys.api<Alert>(token, 'POST', `/api/alerts/${raised.id}/ack`, {});
-    expect(ack.status).toBe(200);
-    // Published while the gateway kept no session: this one went nowhere.
-    const back = await sys.home('gw-0002');
-    const feedback = await eventually(
-      () => back.feedback.find((f: Feedback) => f.alertId === raised.id && f.state === 'acknowledged'),
-      3000,
-      'feedback resent on the online state',
-    );
-    expect(feedback.ts).toBe(ack.body.acknowledgedAt);
+    // Every feedback the broker forwards to gw-0002, seen inside the broker.
+    const aedes = sys.system.broker?.aedes;
+    if (!aedes) throw new Error('the test system has no in-process broker');
+    const published: Feedback[] = [];
+    const topic = 'eldercare/v1/gw-0002/cmd/feedback';
+    const onFeedback = (packet: { payload: Buffer | string }, done: () => void): void => {
+      published.push(JSON.parse(packet.payload.toString()) as Feedback);
+      done();
+    };
+    aedes.subscribe(topic, onFeedback, () => {});
+    try {
+      const ack = await sys.api<Alert>(token, 'POST', `/api/alerts/${raised.id}/ack`, {});
+      expect(ack.status).toBe(200);
+      const acknowledged = (f: Feedback) => f.alertId === raised.id && f.state === 'acknowledged';
+      // Published while the gateway was away and kept no session: this one went nowhere.
+      await eventually(() => published.some(acknowledged), 3000, 'the live feedback, to nobody');
+      const back = await sys.home('gw-0002');
+      const feedback = await eventually(
+        () => back.feedback.find(acknowledged),
+        3000,
+        'feedback resent on the online state',
+      );
+      expect(feedback.ts).toBe(ack.body.acknowledgedAt);
+      expect(published.filter(acknowledged)).toHaveLength(2);
+    } finally {
+      aedes.unsubscribe(topic, onFeedback, () => {});
+    }
   });
 });

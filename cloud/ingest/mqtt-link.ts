@@ -1,6 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import {
+  type Alert,
   decodePayload,
   type Feedback,
   JOURNAL_ACK_TOPIC,
@@ -27,6 +28,17 @@ export function cameOnline(topic: string, payload: Buffer, retained: boolean, no
   const decoded = decodePayload('gateway-state', payload);
   if (!decoded.ok || decoded.value.state !== 'online') return false;
   return !retained || Math.abs(now - Date.parse(decoded.value.ts)) < RECENT_ONLINE_MS;
+}
+
+/**
+ * The feedback of an alert's current state, `ts` being when that state began: the same message whether
+ * it is sent live or resent to a gateway coming back online, so the gateway can tell a repeat.
+ */
+function feedbackOf(
+  alert: Pick<Alert, 'id' | 'state' | 'raisedAt' | 'acknowledgedAt' | 'resolvedAt'>,
+): Feedback {
+  const ts = alert.resolvedAt ?? alert.acknowledgedAt ?? alert.raisedAt;
+  return { alertId: alert.id, state: alert.state, ts };
 }
 
 export interface MqttLinkOptions {
@@ -147,8 +159,7 @@ export class MqttLink {
       });
     });
     this.#unsubscribe = this.#o.alerts.onChange((_change, alert) => {
-      const feedback: Feedback = { alertId: alert.id, state: alert.state, ts: new Date().toISOString() };
-      client.publish(topics.feedback(alert.gatewayId), JSON.stringify(feedback), { qos: 1 });
+      client.publish(topics.feedback(alert.gatewayId), JSON.stringify(feedbackOf(alert)), { qos: 1 });
     });
     await subscribed;
   }
@@ -163,11 +174,8 @@ export class MqttLink {
     const since = new Date(Date.now() - FEEDBACK_RESEND_RESOLVED_MS).toISOString();
     this.#o.alerts.store.forFeedback(gatewayId, since).then(
       (alerts) => {
-        for (const alert of alerts) {
-          const ts = alert.resolvedAt ?? alert.acknowledgedAt ?? alert.raisedAt;
-          const feedback: Feedback = { alertId: alert.id, state: alert.state, ts };
-          client.publish(topics.feedback(gatewayId), JSON.stringify(feedback), { qos: 1 });
-        }
+        for (const alert of alerts)
+          client.publish(topics.feedback(gatewayId), JSON.stringify(feedbackOf(alert)), { qos: 1 });
       },
       (err: unknown) => this.#log.warn({ err, gatewayId }, 'feedback resend failed'),
     );
