@@ -74,7 +74,16 @@ export const feedbackVitals: Scenario = {
           { what: 'every SOS was raised before the fault', ok: raised },
           { what: "every gateway got its alert's open feedback", ok: openFeedback },
           {
-            what: 'every alert acknowledged while the broker was dead: its feedback reached its gateway',
+            what: `every alert acknowledged while the broker was dead: its feedback reached its gateway (acknowledged ${acknowledged.size} of ${fleet.size}; feedback missing at ${lost}: ${[
+              ...acknowledged,
+            ]
+              .filter(([gw, id]) => !feedbackOf(gw, 'acknowledged').some((f) => f.alertId === id))
+              .slice(0, 5)
+              .map(
+                ([gw]) =>
+                  `${gw} saw ${JSON.stringify(feedbackOf(gw, 'acknowledged').concat(feedbackOf(gw, 'open')))}`,
+              )
+              .join('; ')})`,
             ok: acknowledged.size === fleet.size && lost === 0,
           },
           // Not a loss bar (QoS 0 may lose), only that vitals flow at all through the fault.
