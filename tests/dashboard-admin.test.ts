@@ -3,7 +3,7 @@ import mqtt from 'mqtt';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDashboard } from '../dashboard/build.ts';
-import { launchChromium } from './support/browser.ts';
+import { launchChromium, signInDashboard } from './support/browser.ts';
 import { demoUser, eventually, TestSystem } from './support/system.ts';
 
 const SCREENSHOTS = join(import.meta.dirname, '..', 'docs', 'screenshots');
@@ -33,12 +33,7 @@ describe('the administration page in a real browser', () => {
 
   /** Signs in through the form; waits for the queue and the live socket. */
   async function signIn(context: BrowserContext, username: string, password: string): Promise<Page> {
-    const page = await context.newPage();
-    await page.goto(`${sys.http}/`);
-    await page.getByTestId('login-username').fill(username);
-    await page.getByTestId('login-password').fill(password);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('alert-queue').waitFor();
+    const page = await signInDashboard(await context.newPage(), sys.http, username, password);
     await page.locator('[data-live="live"]').waitFor();
     return page;
   }

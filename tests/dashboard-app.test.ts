@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDashboard } from '../dashboard/build.ts';
 import { newEventId, SimulatedHome } from '../device-sims/mqtt-home.ts';
 import { type Alert, type EventType, timestamp, topics } from '../protocol/index.ts';
-import { launchChromium } from './support/browser.ts';
+import { launchChromium, signInDashboard } from './support/browser.ts';
 import { demoUser, eventually, TestSystem } from './support/system.ts';
 
 const SCREENSHOTS = join(import.meta.dirname, '..', 'docs', 'screenshots');
@@ -37,12 +37,12 @@ describe('the dispatch dashboard in a real browser', () => {
 
   /** Signs in through the form and waits until the page's socket is live. */
   async function signIn(context: BrowserContext, username: string): Promise<Page> {
-    const page = await context.newPage();
-    await page.goto(`${sys.http}/`);
-    await page.getByTestId('login-username').fill(username);
-    await page.getByTestId('login-password').fill(demoUser(username).password);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('alert-queue').waitFor();
+    const page = await signInDashboard(
+      await context.newPage(),
+      sys.http,
+      username,
+      demoUser(username).password,
+    );
     await page.getByTestId('current-user').filter({ hasText: username }).waitFor();
     await page.locator('[data-live="live"]').waitFor();
     return page;

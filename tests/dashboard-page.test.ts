@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDashboard } from '../dashboard/build.ts';
 import type { Alert } from '../protocol/index.ts';
-import { launchChromium } from './support/browser.ts';
+import { launchChromium, signInDashboard } from './support/browser.ts';
 import { demoUser, eventually, TestSystem } from './support/system.ts';
 
 const SCREENSHOTS = join(import.meta.dirname, '..', 'docs', 'screenshots');
@@ -23,12 +23,12 @@ describe('the first dispatch page in a real browser', () => {
   });
 
   it('an operator logs in through the form, sees an SOS appear live with the elder and address, and acknowledges it with a click', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-    await page.goto(`${sys.http}/`);
-    await page.getByTestId('login-username').fill('op-shizishan');
-    await page.getByTestId('login-password').fill(demoUser('op-shizishan').password);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('alert-queue').waitFor();
+    const page = await signInDashboard(
+      await browser.newPage({ viewport: { width: 1280, height: 720 } }),
+      sys.http,
+      'op-shizishan',
+      demoUser('op-shizishan').password,
+    );
     await page.getByTestId('current-user').filter({ hasText: 'op-shizishan' }).waitFor();
 
     const home = await sys.home('gw-0001');
@@ -79,12 +79,12 @@ describe('the first dispatch page in a real browser', () => {
       householdId: 'hh-xss',
       devices: [{ id: 'gw-xss-sos', kind: 'rf433-bridge', elderId: 'el-xss' }],
     });
-    const page = await browser.newPage();
-    await page.goto(`${sys.http}/`);
-    await page.getByTestId('login-username').fill('op-shizishan');
-    await page.getByTestId('login-password').fill(demoUser('op-shizishan').password);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('alert-queue').waitFor();
+    const page = await signInDashboard(
+      await browser.newPage(),
+      sys.http,
+      'op-shizishan',
+      demoUser('op-shizishan').password,
+    );
     const { SimulatedHome } = await import('../device-sims/mqtt-home.ts');
     const home = new SimulatedHome({
       id: 'gw-xss',

@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDashboard } from '../dashboard/build.ts';
 import type { Alert, ServiceTicket } from '../protocol/index.ts';
-import { launchChromium } from './support/browser.ts';
+import { launchChromium, signInDashboard } from './support/browser.ts';
 import { demoUser, eventually, TestSystem } from './support/system.ts';
 
 const SCREENSHOTS = join(import.meta.dirname, '..', 'docs', 'screenshots');
@@ -45,12 +45,12 @@ describe('the helpers’ service-request queue in a real browser', () => {
     });
 
   async function signIn(username: string): Promise<Page> {
-    const page = await context.newPage();
-    await page.goto(`${sys.http}/`);
-    await page.getByTestId('login-username').fill(username);
-    await page.getByTestId('login-password').fill(demoUser(username).password);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('alert-queue').waitFor();
+    const page = await signInDashboard(
+      await context.newPage(),
+      sys.http,
+      username,
+      demoUser(username).password,
+    );
     await page.locator('[data-live="live"]').waitFor();
     return page;
   }

@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDashboard } from '../dashboard/build.ts';
 import type { WatchListAnswer } from '../protocol/index.ts';
-import { launchChromium } from './support/browser.ts';
+import { launchChromium, signInDashboard } from './support/browser.ts';
 import { demoUser, TestSystem } from './support/system.ts';
 
 const SCREENSHOTS = join(import.meta.dirname, '..', 'docs', 'screenshots');
@@ -24,12 +24,12 @@ describe('the community worker’s watch list in a real browser', () => {
     sys = await TestSystem.start();
     await mkdir(SCREENSHOTS, { recursive: true });
     context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
-    page = await context.newPage();
-    await page.goto(`${sys.http}/`);
-    await page.getByTestId('login-username').fill('op-liantai');
-    await page.getByTestId('login-password').fill(demoUser('op-liantai').password);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('alert-queue').waitFor();
+    page = await signInDashboard(
+      await context.newPage(),
+      sys.http,
+      'op-liantai',
+      demoUser('op-liantai').password,
+    );
   }, 600_000);
   afterAll(async () => {
     await context?.close();

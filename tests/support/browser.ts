@@ -1,4 +1,4 @@
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { ensureDebianPackages, PACKAGES } from './debian.ts';
 
 /** Debian's headless Chromium (Playwright gives it a fresh temp profile), with the flags this closed network needs (no background connections). */
@@ -17,4 +17,19 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** Signs in to the dispatch dashboard at `baseUrl` through its form and waits for the alert queue. */
+export async function signInDashboard(
+  page: Page,
+  baseUrl: string,
+  username: string,
+  password: string,
+): Promise<Page> {
+  await page.goto(`${baseUrl}/`);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('alert-queue').waitFor();
+  return page;
 }
