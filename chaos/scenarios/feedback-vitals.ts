@@ -57,14 +57,30 @@ export const feedbackVitals: Scenario = {
         await until(() => missing() === 0, 60_000);
         const lost = missing();
         log(`acknowledged feedback missing at ${lost} of ${acknowledged.size} gateways`);
+        if (lost > 0 && process.env.CHAOS_DUMP)
+          (await import('node:fs')).writeFileSync(
+            process.env.CHAOS_DUMP,
+            `${topo.clouds.map((c) => c.output()).join('\n=====\n')}\n=====BROKER\n${topo.brokers.map((b) => b.output()).join('\n')}`,
+          );
 
         vitalsOn = false;
         await vitals;
-        await sleep(3000);
-        const [row] = await topo.query<{ n: number }>(
-          "SELECT count(*) AS n FROM vitals WHERE substr(gateway_id, 1, 8) = 'gw-chaos'",
-        );
-        const stored = Number(row?.n ?? 0);
+        // Readings still queued for a batch are not lost: count once the store stops growing (3 s still).
+        const storedNow = async () =>
+          Number(
+            (
+              await topo.query<{ n: number }>(
+                "SELECT count(*) AS n FROM vitals WHERE substr(gateway_id, 1, 8) = 'gw-chaos'",
+              )
+            )[0]?.n ?? 0,
+          );
+        let stored = await storedNow();
+        for (let still = 0, waited = 0; still < 3 && waited < 60; waited++) {
+          await sleep(1000);
+          const n = await storedNow();
+          still = n === stored ? still + 1 : 0;
+          stored = n;
+        }
         const sent = fleet.vitalsSent;
         const pct = sent > 0 ? (100 * (sent - stored)) / sent : 0;
         note(
