@@ -107,17 +107,21 @@ describe('nothing acknowledged is lost when the server dies', () => {
       ),
     );
     let acked = 0;
+    // Pressed over ~1.5 s, and the server killed in the first PUBACK's own callback: journal appends of one
+    // loop turn share a commit, so a burst sent at once is PUBACKed at once, before any kill could land.
     const presses = clients.map((client, i) => {
       const id = secrets[i]?.id as string;
       const event = { id: `press-${id}`, ts: timestamp(), type: 'sos' };
-      return client
-        .publishAsync(topics.deviceEvent(`gw-${id}`, `sos-${id}`), JSON.stringify(event), { qos: 1 })
+      return new Promise((resolve) => setTimeout(resolve, i * 5))
+        .then(() =>
+          client.publishAsync(topics.deviceEvent(`gw-${id}`, `sos-${id}`), JSON.stringify(event), { qos: 1 }),
+        )
         .then(() => {
           acked += 1;
+          if (acked === 1) server.child.kill('SIGKILL');
         });
     });
     await eventually(() => acked >= 1, 20_000, 'the first PUBACK');
-    server.child.kill('SIGKILL');
     await server.exited;
     const ackedAtKill = acked;
 
