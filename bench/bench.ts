@@ -1,18 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Socket } from 'socket.io-client';
 import { migrate } from '../cloud/db/migrate.ts';
 import { openSqlite } from '../cloud/db/open.ts';
 import type { Sql } from '../cloud/db/sql.ts';
+import { nearestRank } from '../cloud/domain/nearest-rank.ts';
+import { readDemoWorld } from '../cloud/seed.ts';
 import { timestamp, topics } from '../protocol/index.ts';
 import { type ThroughputResult, throughputLadder } from './broker-load.ts';
-import { type ConnectRun, connectRamp } from './connect-ramp.ts';
+import { type ConnectRun, type ConnectStep, connectRamp, connectStep } from './connect-ramp.ts';
 import { Fleet } from './fleet.ts';
 import {
+  DEMO_WORLD,
   ensureDemoWorld,
   eventDeviceOf,
   gatewayIdOf,
@@ -21,7 +24,7 @@ import {
   provision,
   secretOf,
 } from './population.ts';
-import { cpuSeconds, machine, rssBytes, waitForQuiet } from './processes.ts';
+import { cpuSeconds, endRun, quietBefore, type RunConditions, rssBytes, runConditions } from './processes.ts';
 import { benchMarkdown, writeCharts } from './report.ts';
 import { CountingSubscriber } from './subscriber.ts';
 import {
@@ -119,7 +122,7 @@ export interface Percentiles {
 
 export interface LatencyPoint extends LoadPoint {
   /** The connect storm that brought the broker from the previous point's gateways to this one. */
-  connect: { added: number; failed: number; perSecond: number; ms: number; cpuMsPerConnect: number };
+  connect: ConnectStep['connect'];
   rssMiB: number;
   /** (RSS at this point − RSS before any gateway) / gateways. */
   rssPerGatewayKiB: number;
@@ -183,12 +186,8 @@ export interface CloudSustained {
   limit: ThroughputResult['limit'] | 'store-fell-behind';
 }
 
-export interface BenchReport {
+export interface BenchReport extends RunConditions {
   kind: 'eldercare-bench';
-  startedAt: string;
-  durationS: number;
-  machine: Record<string, unknown>;
-  loadBefore: Record<string, number>;
   options: BenchOptions;
   targets: Record<string, number | string>;
   results: {
@@ -220,7 +219,7 @@ const round2 = (v: number) => Math.round(v * 100) / 100;
 
 export function percentiles(samples: number[], sent: number): Percentiles {
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => round2(sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? 0);
+  const at = (q: number) => round2(nearestRank(sorted, q) ?? 0);
   return {
     sent,
     received: sorted.length,
@@ -233,11 +232,8 @@ export function percentiles(samples: number[], sent: number): Percentiles {
 }
 
 /** The demo world's city-wide supervisor: the bench's gateways lie in one of its communities. */
-function dispatcherLogin(): { username: string; password: string } {
-  const world = JSON.parse(
-    readFileSync(join(import.meta.dirname, '..', 'device-sims', 'fixtures', 'demo-world.json'), 'utf8'),
-  ) as { users: { username: string; password: string }[] };
-  const user = world.users.find((u) => u.username === 'sup-city');
+async function dispatcherLogin(): Promise<{ username: string; password: string }> {
+  const user = (await readDemoWorld(DEMO_WORLD)).users.find((u) => u.username === 'sup-city');
   if (!user) throw new Error('the demo world has no sup-city');
   return { username: user.username, password: user.password };
 }
@@ -302,7 +298,7 @@ async function rampAndStorm(
   });
   let dispatcher: Socket | null = null;
   if (target.httpUrl) {
-    const user = dispatcherLogin();
+    const user = await dispatcherLogin();
     dispatcher = await openDispatcher(target.httpUrl, user, (alert, at) => {
       if (dashboardAt.has(alert.eventId)) dashboardDuplicates++;
       else dashboardAt.set(alert.eventId, at);
@@ -312,7 +308,6 @@ async function rampAndStorm(
   const probes: { gw: string; client: WireClient }[] = [];
   const fleet = await Fleet.start({
     population,
-    host: '127.0.0.1',
     ports: [target.port],
     workers: options.workers,
   });
@@ -359,15 +354,11 @@ async function rampAndStorm(
     let connected = 0;
     let nextProbe = 0;
     for (const point of measure.latency ? options.points : []) {
-      const cpu0 = cpuSeconds(target.pid);
-      const c = await fleet.connect(point.gateways);
-      const cpu = cpuSeconds(target.pid) - cpu0;
+      const step = await connectStep(fleet, target.pid, point.gateways, idle, options.settleMs);
       log(
-        `${target.name}: ${point.gateways} gateways (+${c.connected} at ${c.perSecond}/s, ${c.failed} failed)`,
+        `${target.name}: ${point.gateways} gateways (+${step.connect.added} at ${step.connect.perSecond}/s, ${step.connect.failed} failed)`,
       );
       connected = point.gateways;
-      await sleep(options.settleMs);
-      const rss = rssBytes(target.pid);
       const tag = `lat${Date.now().toString(36)}`;
       const seconds = Math.max(
         1,
@@ -401,15 +392,9 @@ async function rampAndStorm(
         ids.filter((id) => m.has(id)).map((id) => (m.get(id) as number) - (sentAt.get(id) as number));
       const result: LatencyPoint = {
         ...point,
-        connect: {
-          added: c.connected,
-          failed: c.failed,
-          perSecond: c.perSecond,
-          ms: c.ms,
-          cpuMsPerConnect: c.connected ? round2((cpu * 1000) / c.connected) : 0,
-        },
-        rssMiB: Math.round(rss / MiB),
-        rssPerGatewayKiB: Math.round(((rss - idle) / point.gateways / 1024) * 10) / 10,
+        connect: step.connect,
+        rssMiB: step.rssMiB,
+        rssPerGatewayKiB: step.rssPerGatewayKiB,
         vitalsSent: sent.sent,
         ...(drain ? { vitalsStored: drain.stored, vitalsStoredAfterMs: drain.ms } : {}),
         broker: percentiles(delays(brokerAt), ids.length),
@@ -515,13 +500,15 @@ async function sosStorm(
   return run;
 }
 
+/** Readings stored whose ids start with `tag` (the fleet's `publish(…, tag)` gives every reading one). */
+async function storedVitals(sql: Sql, tag: string): Promise<number> {
+  const row = await sql.get<{ n: number }>('SELECT count(*) AS n FROM vitals WHERE id LIKE $1', [`${tag}%`]);
+  return Number(row?.n ?? 0);
+}
+
 /** Waits until `expected` readings tagged `tag` are stored, or none more for 3 s, or `maxMs`. */
 async function drained(sql: Sql, tag: string, expected: number, maxMs: number, t0: number) {
-  const count = async () =>
-    Number(
-      (await sql.get<{ n: number }>('SELECT count(*) AS n FROM vitals WHERE id LIKE $1', [`${tag}%`]))?.n ??
-        0,
-    );
+  const count = () => storedVitals(sql, tag);
   // `at`: the last look at which the count had moved (the first look counts): all were stored by then.
   let stored = await count();
   let at = performance.now();
@@ -545,7 +532,6 @@ async function brokerSustained(
   const subscriber = await CountingSubscriber.open(target.port, target.password, target.user);
   const fleet = await Fleet.start({
     population: ctx.population,
-    host: '127.0.0.1',
     ports: [target.port],
     workers: ctx.options.workers,
   });
@@ -572,7 +558,6 @@ async function cloudSustained(ctx: Context, target: Target): Promise<CloudSustai
   const sql = openSqlite(target.storePath as string);
   const fleet = await Fleet.start({
     population: ctx.population,
-    host: '127.0.0.1',
     ports: [target.port],
     workers: ctx.options.workers,
   });
@@ -583,11 +568,7 @@ async function cloudSustained(ctx: Context, target: Target): Promise<CloudSustai
     await sleep(ctx.options.settleMs);
     for (const rate of ctx.options.cloudRates) {
       const tag = `cs${rate}x${Date.now().toString(36)}`;
-      const stored = async () =>
-        Number(
-          (await sql.get<{ n: number }>('SELECT count(*) AS n FROM vitals WHERE id LIKE $1', [`${tag}%`]))
-            ?.n ?? 0,
-        );
+      const stored = () => storedVitals(sql, tag);
       const cpu0 = cpuSeconds(target.pid);
       const t0 = performance.now();
       const report = await fleet.publish(rate, ctx.options.stepSeconds, tag);
@@ -643,16 +624,17 @@ export async function runBench(
   quietLoad = 0.8,
   progress: (report: BenchReport) => void = () => {},
 ): Promise<BenchReport> {
-  const started = Date.now();
   const workDir = await mkdtemp(join(tmpdir(), 'eldercare-bench-'));
   const report: BenchReport = {
     kind: 'eldercare-bench',
-    startedAt: new Date(started).toISOString(),
-    durationS: 0,
-    machine: machine(),
-    loadBefore: {},
+    ...runConditions(),
     options,
-    targets: { ...TARGETS.alertP99At, alertP99Ms: TARGETS.alertP99Ms, ...targetsFlat() },
+    targets: {
+      ...TARGETS.alertP99At,
+      alertP99Ms: TARGETS.alertP99Ms,
+      vitalsPerBrokerPerS: TARGETS.vitalsPerBrokerPerS,
+      stormOnDashboardMs: TARGETS.stormOnDashboardMs,
+    },
     results: {},
   };
   const maxGateways = Math.max(
@@ -678,8 +660,7 @@ export async function runBench(
   const ctx: Context = { options, population, fleetSize: maxGateways, probeCount, ours };
   const before = async (name: string) => {
     progress(report);
-    report.loadBefore[name] = round2(await waitForQuiet(quietLoad, 60_000));
-    log(`${name} (load ${report.loadBefore[name]})`);
+    log(`${name} (load ${await quietBefore(report, name, quietLoad)})`);
   };
   try {
     const t0 = Date.now();
@@ -766,13 +747,8 @@ export async function runBench(
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
-  report.durationS = Math.round((Date.now() - started) / 1000);
-  report.machine.loadAverageAtEnd = loadavg().map(round2);
+  endRun(report);
   return report;
-}
-
-function targetsFlat(): Record<string, number> {
-  return { vitalsPerBrokerPerS: TARGETS.vitalsPerBrokerPerS, stormOnDashboardMs: TARGETS.stormOnDashboardMs };
 }
 
 /** Writes bench-<date>.json, bench-<date>.md and the charts into `dir`; answers the paths written. */

@@ -74,7 +74,6 @@ export async function scryptStorm(
     const broker = await startBroker(bench);
     const fleet = await Fleet.start({
       population,
-      host: '127.0.0.1',
       ports: [broker.port],
       workers: bench.workers,
     });
@@ -142,7 +141,6 @@ export async function brokerRamp(
     subscriber = await CountingSubscriber.open(broker.port, bench.servicePassword);
     fleet = await Fleet.start({
       population,
-      host: '127.0.0.1',
       ports: [broker.port],
       workers: bench.workers,
     });
@@ -223,7 +221,7 @@ export async function clusterThroughput(
       brokers.push(await startBroker({ ...bench, redisUrl: redisService.url, brokerId: id }));
     const [a, b] = brokers as [BrokerUnderTest, BrokerUnderTest];
     subscriber = await CountingSubscriber.open(b.port, bench.servicePassword);
-    fleet = await Fleet.start({ population, host: '127.0.0.1', ports: [a.port], workers: bench.workers });
+    fleet = await Fleet.start({ population, ports: [a.port], workers: bench.workers });
     const before = await redisInfo(redis);
     const connect = await storm(fleet, a, options.gateways);
     const afterConnect = await redisInfo(redis);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { migrate } from '../cloud/db/migrate.ts';
@@ -15,7 +15,7 @@ import {
   PRODUCTION_SCRYPT_N,
   provision,
 } from './population.ts';
-import { machine, waitForQuiet } from './processes.ts';
+import { endRun, quietBefore, type RunConditions, runConditions } from './processes.ts';
 
 export const MEASUREMENTS = ['scrypt', 'broker', 'cluster', 'ingest'] as const;
 export type Measurement = (typeof MEASUREMENTS)[number];
@@ -68,13 +68,8 @@ export const FULL: CapacityOptions = {
 };
 
 /** What `npm run bench:capacity` writes: the conditions, the options and every raw figure. */
-export interface CapacityReport {
+export interface CapacityReport extends RunConditions {
   kind: 'eldercare-capacity';
-  startedAt: string;
-  durationS: number;
-  machine: Record<string, unknown>;
-  /** 1-minute load average before each measurement (other work on the machine shows here). */
-  loadBefore: Record<string, number>;
   options: CapacityOptions;
   results: Record<string, unknown>;
 }
@@ -88,17 +83,8 @@ export async function runCapacity(
   /** Called after each measurement with the report so far (a long run keeps what it measured). */
   progress: (report: CapacityReport) => void = () => {},
 ): Promise<CapacityReport> {
-  const started = Date.now();
+  const report: CapacityReport = { kind: 'eldercare-capacity', ...runConditions(), options, results: {} };
   const dir = await mkdtemp(join(tmpdir(), 'eldercare-bench-'));
-  const report: CapacityReport = {
-    kind: 'eldercare-capacity',
-    startedAt: new Date(started).toISOString(),
-    durationS: 0,
-    machine: machine(),
-    loadBefore: {},
-    options,
-    results: {},
-  };
   const storePath = join(dir, 'registry.db');
   const bench = {
     registry: `sqlite:${storePath}`,
@@ -123,8 +109,7 @@ export async function runCapacity(
   };
   const before = async (name: Measurement) => {
     progress(report);
-    report.loadBefore[name] = Math.round((await waitForQuiet(quietLoad, 60_000)) * 100) / 100;
-    log(`${name} (load ${report.loadBefore[name]})`);
+    log(`${name} (load ${await quietBefore(report, name, quietLoad)})`);
   };
   try {
     mkdirSync(bench.dataDir, { recursive: true });
@@ -178,8 +163,7 @@ export async function runCapacity(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  report.durationS = Math.round((Date.now() - started) / 1000);
-  report.machine.loadAverageAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
+  endRun(report);
   return report;
 }
 

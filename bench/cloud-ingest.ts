@@ -10,7 +10,7 @@ import { startPostgres } from '../tests/support/postgres.ts';
 import { freePort, type SystemProcess, spawnSystem, waitForHealth } from '../tests/support/process.ts';
 import { Fleet } from './fleet.ts';
 import { ensureDemoWorld, newPopulationKey, type Population, provision } from './population.ts';
-import { spread } from './processes.ts';
+import { spread, stopChild } from './processes.ts';
 
 export type IngestSetup = 'sqlite' | 'postgres' | 'postgres-cluster';
 
@@ -116,7 +116,7 @@ function summarise(
 }
 
 function population(gateways: number): Population {
-  // A cheap scrypt cost: provisioning is not what is measured here.
+  // Secrets stored as the cloud stores them (SHA-256): provisioning is not what is measured here.
   return { prefix: 'ing', count: gateways, key: newPopulationKey(), scryptN: null };
 }
 
@@ -146,7 +146,6 @@ async function embedded(setup: 'sqlite' | 'postgres', options: IngestOptions): P
     await waitForHealth(`http://127.0.0.1:${httpPort}/api/health`, proc, 60_000);
     fleet = await Fleet.start({
       population: pop,
-      host: '127.0.0.1',
       ports: [mqttPort],
       workers: options.workers,
     });
@@ -156,10 +155,7 @@ async function embedded(setup: 'sqlite' | 'postgres', options: IngestOptions): P
     return summarise(setup, `npm start, one process${databaseUrl ? ', DATABASE_URL' : ''}`, pop.count, runs);
   } finally {
     await fleet?.close();
-    if (proc) {
-      proc.child.kill('SIGTERM');
-      await proc.exited;
-    }
+    if (proc) await stopChild(proc.child, proc.exited, 15_000);
     await sql.close();
     await postgres?.stop();
     await rm(dataDir, { recursive: true, force: true });
@@ -182,7 +178,6 @@ async function cluster(options: IngestOptions): Promise<IngestResult> {
     await provision(sql, pop);
     fleet = await Fleet.start({
       population: pop,
-      host: '127.0.0.1',
       ports: c.brokers.map((b) => Number(new URL(b.url).port)),
       workers: Math.max(2, options.workers),
     });

@@ -23,6 +23,36 @@ const MiB = 2 ** 20;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * Connects the fleet's gateways up to `size`: the storm's rate, the CPU per connect of process `pid`, and
+ * its memory `settleMs` later, per gateway over its `idle` RSS (bytes, before any gateway).
+ */
+export async function connectStep(
+  fleet: Fleet,
+  pid: number,
+  size: number,
+  idle: number,
+  settleMs: number,
+): Promise<ConnectStep> {
+  const cpu0 = cpuSeconds(pid);
+  const c = await fleet.connect(size);
+  const cpu = cpuSeconds(pid) - cpu0;
+  await sleep(settleMs);
+  const rss = rssBytes(pid);
+  return {
+    gateways: size,
+    connect: {
+      added: c.connected,
+      failed: c.failed,
+      perSecond: c.perSecond,
+      ms: c.ms,
+      cpuMsPerConnect: c.connected ? Math.round((cpu * 1000 * 100) / c.connected) / 100 : 0,
+    },
+    rssMiB: Math.round(rss / MiB),
+    rssPerGatewayKiB: Math.round(((rss - idle) / size / 1024) * 10) / 10,
+  };
+}
+
+/**
  * `npm run bench -- --only connect`: gateways connect as the edge agent does (will and birth retained,
  * `cmd/#` subscribed) in steps up to each size, with nothing else on the broker: the connect rate, the
  * broker's CPU per connect and its memory per gateway as it fills, without the latency ramp's vitals.
@@ -35,7 +65,6 @@ export async function connectRamp(
 ): Promise<ConnectRun> {
   const fleet = await Fleet.start({
     population,
-    host: '127.0.0.1',
     ports: [target.port],
     workers: options.workers,
   });
@@ -44,26 +73,10 @@ export async function connectRamp(
     const idle = rssBytes(target.pid);
     const steps: ConnectStep[] = [];
     for (const size of options.sizes) {
-      const cpu0 = cpuSeconds(target.pid);
-      const c = await fleet.connect(size);
-      const cpu = cpuSeconds(target.pid) - cpu0;
-      await sleep(options.settleMs);
-      const rss = rssBytes(target.pid);
-      const step: ConnectStep = {
-        gateways: size,
-        connect: {
-          added: c.connected,
-          failed: c.failed,
-          perSecond: c.perSecond,
-          ms: c.ms,
-          cpuMsPerConnect: c.connected ? Math.round((cpu * 1000 * 100) / c.connected) / 100 : 0,
-        },
-        rssMiB: Math.round(rss / MiB),
-        rssPerGatewayKiB: Math.round(((rss - idle) / size / 1024) * 10) / 10,
-      };
+      const step = await connectStep(fleet, target.pid, size, idle, options.settleMs);
       log(
-        `${target.name}: ${size} gateways (+${c.connected} at ${c.perSecond}/s, ` +
-          `${step.connect.cpuMsPerConnect} ms CPU each, ${step.rssPerGatewayKiB} KiB/gateway, ${c.failed} failed)`,
+        `${target.name}: ${size} gateways (+${step.connect.added} at ${step.connect.perSecond}/s, ` +
+          `${step.connect.cpuMsPerConnect} ms CPU each, ${step.rssPerGatewayKiB} KiB/gateway, ${step.connect.failed} failed)`,
       );
       steps.push(step);
     }

@@ -130,7 +130,7 @@ async function publish(ratePerS: number, seconds: number, tag?: string): Promise
 async function burst(vitals: number, events: number, tag: string): Promise<BurstReport> {
   const started = performance.now();
   const live = [...clients.entries()].filter(([, c]) => !c.closed);
-  const before = live.reduce((sum, [, c]) => sum + c.acked, 0);
+  const before = ackedSoFar(live);
   let published = 0;
   for (const [index, client] of live) {
     const gw = idOf(index);
@@ -145,16 +145,17 @@ async function burst(vitals: number, events: number, tag: string): Promise<Burst
       published++;
     }
   }
-  const deadline = performance.now() + 120_000;
-  const acked = () => live.reduce((sum, [, c]) => sum + c.acked, 0) - before;
-  while (acked() < published && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  return { published, acked: acked(), ms: Math.round(performance.now() - started) };
+  return {
+    published,
+    acked: await acksAfter(live, before, published),
+    ms: Math.round(performance.now() - started),
+  };
 }
 
 /** One SOS each from the connected gateways with index < upTo, evenly over `spreadMs`; waits for PUBACKs. */
 async function sos(upTo: number, spreadMs: number, tag: string): Promise<BurstReport> {
   const live = [...clients.entries()].filter(([index, c]) => index < upTo && !c.closed);
-  const before = live.reduce((sum, [, c]) => sum + c.acked, 0);
+  const before = ackedSoFar(live);
   const started = performance.now();
   let published = 0;
   while (published < live.length) {
@@ -170,10 +171,21 @@ async function sos(upTo: number, spreadMs: number, tag: string): Promise<BurstRe
     }
     await new Promise((r) => setTimeout(r, 2));
   }
+  return {
+    published,
+    acked: await acksAfter(live, before, published),
+    ms: Math.round(performance.now() - started),
+  };
+}
+
+const ackedSoFar = (live: [number, WireClient][]) => live.reduce((sum, [, c]) => sum + c.acked, 0);
+
+/** Waits (up to 2 min) until `published` PUBACKs beyond `before` are back; answers how many came. */
+async function acksAfter(live: [number, WireClient][], before: number, published: number): Promise<number> {
   const deadline = performance.now() + 120_000;
-  const acked = () => live.reduce((sum, [, c]) => sum + c.acked, 0) - before;
-  while (acked() < published && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  return { published, acked: acked(), ms: Math.round(performance.now() - started) };
+  while (ackedSoFar(live) - before < published && performance.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
+  return ackedSoFar(live) - before;
 }
 
 function drop(): { dropped: number } {

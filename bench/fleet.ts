@@ -12,15 +12,15 @@ import type { Population } from './population.ts';
 
 export interface FleetOptions {
   population: Population;
-  host: string;
-  /** Brokers' ports: worker w connects to ports[w mod n]. */
+  /** Loopback brokers' ports: worker w connects to 127.0.0.1:ports[w mod n]. */
   ports: number[];
   /** Worker processes; each plays every n-th gateway of the population, from a source address of its own. */
   workers: number;
-  /** CONNECTs in flight per worker. */
-  window?: number;
-  keepalive?: number;
 }
+
+/** CONNECTs in flight per worker (a storm as fast as the broker takes it), and the gateways' keepalive (s). */
+const WINDOW = 50;
+const KEEPALIVE_S = 60;
 
 class Worker {
   readonly child: ChildProcess;
@@ -89,7 +89,7 @@ export class Fleet {
       { length: workers },
       (_, w) =>
         new Worker({
-          host: options.host,
+          host: '127.0.0.1',
           port: options.ports[w % options.ports.length] as number,
           localAddress: `127.0.0.${w + 2}`,
           prefix: population.prefix,
@@ -97,8 +97,8 @@ export class Fleet {
           offset: w,
           stride: workers,
           count: population.count,
-          window: options.window ?? 50,
-          keepalive: options.keepalive ?? 60,
+          window: WINDOW,
+          keepalive: KEEPALIVE_S,
         }),
     );
     const fleet = new Fleet(list);
@@ -152,26 +152,16 @@ export class Fleet {
 
   /** Every connected gateway publishes `vitals` readings and `events` events at once, QoS 1. */
   async burst(vitals: number, events: number, tag: string): Promise<BurstReport> {
-    const reports = await Promise.all(
-      this.#workers.map((w) => w.ask<BurstReport>({ cmd: 'burst', vitals, events, tag })),
+    return sumBursts(
+      await Promise.all(this.#workers.map((w) => w.ask<BurstReport>({ cmd: 'burst', vitals, events, tag }))),
     );
-    return {
-      published: sum(reports.map((r) => r.published)),
-      acked: sum(reports.map((r) => r.acked)),
-      ms: Math.max(...reports.map((r) => r.ms)),
-    };
   }
 
   /** One SOS (QoS 1, id `<tag>-<index>`) from each connected gateway with index < upTo, over `spreadMs`. */
   async sos(upTo: number, spreadMs: number, tag: string): Promise<BurstReport> {
-    const reports = await Promise.all(
-      this.#workers.map((w) => w.ask<BurstReport>({ cmd: 'sos', upTo, spreadMs, tag })),
+    return sumBursts(
+      await Promise.all(this.#workers.map((w) => w.ask<BurstReport>({ cmd: 'sos', upTo, spreadMs, tag }))),
     );
-    return {
-      published: sum(reports.map((r) => r.published)),
-      acked: sum(reports.map((r) => r.acked)),
-      ms: Math.max(...reports.map((r) => r.ms)),
-    };
   }
 
   /** Drops every connection without DISCONNECT, as a network blip would. */
@@ -193,4 +183,13 @@ export class Fleet {
 
 function sum(values: number[]): number {
   return values.reduce((a, b) => a + b, 0);
+}
+
+/** The workers' reports of one burst as one: counts add up, the time is the slowest worker's. */
+function sumBursts(reports: BurstReport[]): BurstReport {
+  return {
+    published: sum(reports.map((r) => r.published)),
+    acked: sum(reports.map((r) => r.acked)),
+    ms: Math.max(...reports.map((r) => r.ms)),
+  };
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDebianPackages, PACKAGES } from '../tests/support/debian.ts';
 import { freePort } from '../tests/support/process.ts';
+import { stopChild } from './processes.ts';
 
 /** A bare Mosquitto (Debian's package) on a free loopback port, as the reference broker of `npm run bench`. */
 export interface Mosquitto {
@@ -58,12 +59,7 @@ export async function startMosquitto(): Promise<Mosquitto> {
     port,
     pid: child.pid as number,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(killer);
-      }
+      await stopChild(child, exited, 5000);
       await rm(dir, { recursive: true, force: true });
     },
   };

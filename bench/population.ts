@@ -51,7 +51,8 @@ export function hashAtCost(secret: string, n: number): Promise<string> {
 /** A new random key for a population's secrets. */
 export const newPopulationKey = (): string => randomBytes(18).toString('base64url');
 
-const DEMO_WORLD = join(import.meta.dirname, '..', 'device-sims', 'fixtures', 'demo-world.json');
+/** The demo world `npm start` seeds an empty store with (users, regions, the 24 demo homes). */
+export const DEMO_WORLD = join(import.meta.dirname, '..', 'device-sims', 'fixtures', 'demo-world.json');
 
 /** Seeds the demo world into an empty store (regions and the 24 demo homes); no-op on a seeded one. */
 export async function ensureDemoWorld(sql: Sql): Promise<void> {

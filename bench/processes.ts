@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { type SystemProcess, spawnBroker } from '../tests/support/process.ts';
@@ -22,6 +23,19 @@ export function openFiles(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once `exited` has (at once for a process already gone). */
+export async function stopChild(
+  child: ChildProcess,
+  exited: Promise<unknown>,
+  graceMs: number,
+): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(killer);
 }
 
 export interface BrokerUnderTest {
@@ -60,14 +74,7 @@ export async function startBroker(env: {
     port,
     pid,
     proc,
-    async stop() {
-      if (proc.child.exitCode === null && proc.child.signalCode === null) {
-        proc.child.kill('SIGTERM');
-        const killer = setTimeout(() => proc.child.kill('SIGKILL'), 10_000);
-        await proc.exited;
-        clearTimeout(killer);
-      }
-    },
+    stop: () => stopChild(proc.child, proc.exited, 10_000),
   };
 }
 
@@ -96,6 +103,33 @@ export async function waitForQuiet(max: number, timeoutMs: number): Promise<numb
   const deadline = Date.now() + timeoutMs;
   while ((loadavg()[0] ?? 0) > max && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5000));
   return loadavg()[0] ?? 0;
+}
+
+/** What every run's report records of its conditions, besides its own options and results. */
+export interface RunConditions {
+  startedAt: string;
+  durationS: number;
+  machine: Record<string, unknown>;
+  /** 1-minute load average before each measurement (other work on the machine shows here). */
+  loadBefore: Record<string, number>;
+}
+
+/** The conditions of a run starting now. */
+export function runConditions(): RunConditions {
+  return { startedAt: new Date().toISOString(), durationS: 0, machine: machine(), loadBefore: {} };
+}
+
+/** Waits for a quiet machine (`waitForQuiet`, up to a minute) before measurement `name`; records the load. */
+export async function quietBefore(run: RunConditions, name: string, quietLoad: number): Promise<number> {
+  const load = Math.round((await waitForQuiet(quietLoad, 60_000)) * 100) / 100;
+  run.loadBefore[name] = load;
+  return load;
+}
+
+/** Records the run's duration and the load average at its end. */
+export function endRun(run: RunConditions): void {
+  run.durationS = Math.round((Date.now() - Date.parse(run.startedAt)) / 1000);
+  run.machine.loadAverageAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
 }
 
 /** Median, min and max of a set of runs. */

@@ -12,6 +12,9 @@ const ms = (p: Percentiles | undefined) =>
     : p.received === 0
       ? `**none of ${p.sent} arrived** within the wait`
       : `${p.p50Ms} / ${p.p95Ms} / ${p.p99Ms} / ${p.maxMs}${p.lost ? ` (**${p.lost} of ${p.sent} not arrived** within the wait)` : ''}`;
+/** KiB per gateway, the RSS in MiB in brackets. */
+const memory = (x: { rssPerGatewayKiB: number; rssMiB: number } | undefined) =>
+  x ? `${x.rssPerGatewayKiB} (${x.rssMiB})` : '—';
 const met = (ok: boolean | null) => (ok === null ? 'not measured' : ok ? 'met' : '**missed**');
 
 /** The SVG charts of a report, written beside it as `<stem>-<chart>.svg`; answers their paths. */
@@ -96,7 +99,8 @@ export function benchMarkdown(report: BenchReport, charts: string[]): string {
       'process. Raw figures: the JSON beside this file.',
     '',
     '**What ran.** Ours for latency and the storm: `npm start` as one process (embedded broker + cloud, ' +
-      'SQLite), gateways provisioned with their own credentials (scrypt N=1024). Ours for the broker rate: ' +
+      'SQLite), gateways provisioned with their own credentials (stored as salted SHA-256, as the cloud ' +
+      'stores every gateway’s). Ours for the broker rate: ' +
       '`npm run broker`. Mosquitto: Debian’s `mosquitto`, one process, anonymous, no persistence, started ' +
       'on a free port with a generated config. The same load generator drives both.',
     '',
@@ -158,9 +162,8 @@ export function benchMarkdown(report: BenchReport, charts: string[]): string {
       const q = latency.mosquitto.points[i];
       const b = latency.oursBroker.points[i];
       const added = p.connect.added > 0;
-      const mem = (x: LatencyPoint | undefined) => (x ? `${x.rssPerGatewayKiB} (${x.rssMiB})` : '—');
       lines.push(
-        `| ${n(p.gateways)} | ${added ? n(q?.connect.perSecond) : '—'} | ${added ? n(b?.connect.perSecond) : '—'} | ${added ? n(p.connect.perSecond) : '—'} | ${added ? `${q?.connect.cpuMsPerConnect} / ${b?.connect.cpuMsPerConnect} / ${p.connect.cpuMsPerConnect} ms` : '—'} | ${mem(q)} | ${mem(b)} | ${mem(p)} |`,
+        `| ${n(p.gateways)} | ${added ? n(q?.connect.perSecond) : '—'} | ${added ? n(b?.connect.perSecond) : '—'} | ${added ? n(p.connect.perSecond) : '—'} | ${added ? `${q?.connect.cpuMsPerConnect} / ${b?.connect.cpuMsPerConnect} / ${p.connect.cpuMsPerConnect} ms` : '—'} | ${memory(q)} | ${memory(b)} | ${memory(p)} |`,
       );
     });
     lines.push(
@@ -184,7 +187,7 @@ export function benchMarkdown(report: BenchReport, charts: string[]): string {
     connect.oursBroker.steps.forEach((b, i) => {
       const q = connect.mosquitto.steps[i];
       lines.push(
-        `| ${n(b.gateways)} | ${n(q?.connect.perSecond)} | ${n(b.connect.perSecond)} | ${q?.connect.cpuMsPerConnect} / ${b.connect.cpuMsPerConnect} ms | ${q ? `${q.rssPerGatewayKiB} (${q.rssMiB})` : '—'} | ${b.rssPerGatewayKiB} (${b.rssMiB}) |`,
+        `| ${n(b.gateways)} | ${n(q?.connect.perSecond)} | ${n(b.connect.perSecond)} | ${q?.connect.cpuMsPerConnect} / ${b.connect.cpuMsPerConnect} ms | ${memory(q)} | ${memory(b)} |`,
       );
     });
     lines.push(

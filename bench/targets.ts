@@ -4,7 +4,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { Alert } from '../protocol/index.ts';
 import { freePort, type SystemProcess, spawnSystem, waitForHealth } from '../tests/support/process.ts';
 import { startMosquitto } from './mosquitto.ts';
-import { startBroker } from './processes.ts';
+import { startBroker, stopChild } from './processes.ts';
 import { WireClient } from './wire.ts';
 
 /** A broker the load generator plays against: ours (`npm start` or `npm run broker`) or Mosquitto. */
@@ -68,14 +68,7 @@ export async function startSystemTarget(setup: OursSetup): Promise<Target> {
     password: setup.servicePassword,
     httpUrl,
     storePath,
-    async stop() {
-      if (proc.child.exitCode === null && proc.child.signalCode === null) {
-        proc.child.kill('SIGTERM');
-        const killer = setTimeout(() => proc.child.kill('SIGKILL'), 15_000);
-        await proc.exited;
-        clearTimeout(killer);
-      }
-    },
+    stop: () => stopChild(proc.child, proc.exited, 15_000),
   };
 }
 

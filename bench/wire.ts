@@ -14,9 +14,7 @@ export interface WireOptions {
   username: string;
   password: string;
   keepalive: number;
-  clean?: boolean;
   will?: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean };
-  timeoutMs?: number;
 }
 
 export class WireClient {
@@ -59,7 +57,7 @@ export class WireClient {
         socket.destroy();
         reject(err);
       };
-      const timer = setTimeout(() => fail(new Error('connect timed out')), options.timeoutMs ?? 30_000);
+      const timer = setTimeout(() => fail(new Error('connect timed out')), 30_000);
       socket.once('error', fail);
       socket.once('close', () => fail(new Error('closed before CONNACK')));
       client.#waiting.set('connack', (packet) => {
@@ -80,7 +78,7 @@ export class WireClient {
           protocolId: 'MQTT',
           protocolVersion: 4,
           clientId: options.clientId,
-          clean: options.clean ?? true,
+          clean: true,
           keepalive: options.keepalive,
           username: options.username,
           password: Buffer.from(options.password),

@@ -88,12 +88,11 @@ export class EventJournal implements Journal {
       return;
     }
     try {
-      this.#db.exec('BEGIN IMMEDIATE');
-      for (const { entry, at } of batch)
-        this.#insert.run(entry.gatewayId, entry.eventId, entry.topic, entry.payload, at);
-      this.#db.exec('COMMIT');
+      this.#transaction(() => {
+        for (const { entry, at } of batch)
+          this.#insert.run(entry.gatewayId, entry.eventId, entry.topic, entry.payload, at);
+      });
     } catch (err) {
-      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
       for (const a of batch) a.reject(err);
       return;
     }
@@ -102,9 +101,16 @@ export class EventJournal implements Journal {
 
   async remove(keys: readonly (readonly [gatewayId: string, eventId: string])[]): Promise<void> {
     if (keys.length === 0) return;
+    this.#transaction(() => {
+      for (const [gatewayId, eventId] of keys) this.#remove.run(gatewayId, eventId);
+    });
+  }
+
+  /** Runs `work` as one commit (one fsync), rolled back if it throws. */
+  #transaction(work: () => void): void {
     this.#db.exec('BEGIN IMMEDIATE');
     try {
-      for (const [gatewayId, eventId] of keys) this.#remove.run(gatewayId, eventId);
+      work();
       this.#db.exec('COMMIT');
     } catch (err) {
       if (this.#db.isTransaction) this.#db.exec('ROLLBACK');

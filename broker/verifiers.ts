@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { DatabaseSync } from 'node:sqlite';
 import { PgSql } from '../cloud/db/pg-sql.ts';
 import type { Sql } from '../cloud/db/sql.ts';
+import { SqliteSql } from '../cloud/db/sqlite-sql.ts';
+// The hash format and its check are the registry's; the broker only asks it.
 import { Registry } from '../cloud/domain/registry.ts';
-// The hash format is the registry's; the broker only checks against it.
-import { verifySecret } from '../cloud/domain/secrets.ts';
 import type { GatewayVerifier } from './auth.ts';
 
 export interface ClosableVerifier extends GatewayVerifier {
@@ -14,31 +14,30 @@ export interface ClosableVerifier extends GatewayVerifier {
 /**
  * Reads the cloud's SQLite registry read-only (a broker on the cloud's machine). Opened at the first
  * CONNECT, so brokers may start before the cloud has created its store; until then every gateway is
- * refused.
+ * refused. Read-only, it never stores an scrypt-hashed secret again as SHA-256 (`Registry.verifyGateway`
+ * tries, and leaves the old hash when the write fails).
  */
 export class SqliteRegistryVerifier implements ClosableVerifier {
   readonly #path: string;
   #db: DatabaseSync | null = null;
-  #query: StatementSync | null = null;
+  #registry: Registry | null = null;
 
   constructor(path: string) {
     this.#path = path;
   }
 
   async verifyGateway(gatewayId: string, secret: string): Promise<boolean> {
-    const query = this.#open();
-    const row = query?.get(gatewayId);
-    if (!row) return false;
-    return verifySecret(secret, String(row.secret_hash));
+    const registry = this.#open();
+    return registry ? registry.verifyGateway(gatewayId, secret).catch(() => false) : false;
   }
 
-  #open(): StatementSync | null {
-    if (this.#query) return this.#query;
+  #open(): Registry | null {
+    if (this.#registry) return this.#registry;
     if (!existsSync(this.#path)) return null;
     this.#db = new DatabaseSync(this.#path, { readOnly: true });
     this.#db.exec('PRAGMA busy_timeout = 5000');
-    this.#query = this.#db.prepare('SELECT secret_hash FROM gateways WHERE id = ? AND revoked_at IS NULL');
-    return this.#query;
+    this.#registry = new Registry(new SqliteSql(this.#db));
+    return this.#registry;
   }
 
   close(): void {

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type PostgresServer, startPostgres } from '../tests/support/postgres.ts';
-import { type SystemProcess, spawnBroker, spawnEntry, waitForHealth } from '../tests/support/process.ts';
+import {
+  type SystemProcess,
+  spawnBroker,
+  spawnEntry,
+  stopProcess,
+  waitForHealth,
+} from '../tests/support/process.ts';
 import { type RedisService, startRedis } from '../tests/support/services.ts';
 
 /**
@@ -35,18 +41,24 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
+/**
+ * Keys that sign family links and Web Push must be the same on every cloud: the first cloud makes them in
+ * its DATA_DIR, and each further cloud gets a copy before it starts.
+ */
+export function shareCloudKeys(firstDataDir: string, dataDir: string): void {
+  for (const key of ['notify.key', 'vapid.json']) {
+    const first = join(firstDataDir, key);
+    if (existsSync(first)) copyFileSync(first, join(dataDir, key));
+  }
+}
+
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), 'eldercare-cluster-'));
   const servicePassword = randomBytes(18).toString('base64url');
   const procs: SystemProcess[] = [];
   let redis: RedisService | null = null;
   let postgres: PostgresServer | null = null;
-  const kill = async (proc: SystemProcess, signal: NodeJS.Signals = 'SIGKILL') => {
-    if (proc.child.exitCode === null && proc.child.signalCode === null) {
-      proc.child.kill(signal);
-      await proc.exited;
-    }
-  };
+  const kill = (proc: SystemProcess, signal: NodeJS.Signals = 'SIGKILL') => stopProcess(proc, signal);
   const stop = async () => {
     for (const proc of [...procs].reverse()) await kill(proc, 'SIGTERM');
     await redis?.stop();
@@ -75,11 +87,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     for (const [i, broker] of brokers.entries()) {
       const dataDir = join(dir, `cloud-${i + 1}`);
       mkdirSync(dataDir, { recursive: true });
-      // Keys that sign family links and Web Push must be the same on every cloud: the first one makes them.
-      for (const key of ['notify.key', 'vapid.json']) {
-        const first = join(dir, 'cloud-1', key);
-        if (i > 0 && existsSync(first)) copyFileSync(first, join(dataDir, key));
-      }
+      if (i > 0) shareCloudKeys(join(dir, 'cloud-1'), dataDir);
       const port = options.httpPort + i;
       const proc = spawnEntry(join(import.meta.dirname, '..', 'system', 'main.ts'), {
         ...shared,

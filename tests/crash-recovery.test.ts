@@ -3,7 +3,8 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Alert, timestamp, topics } from '../protocol/index.ts';
 import { freePort, spawnSystem, waitForHealth } from './support/process.ts';
-import { demoUser, eventually, TestSystem, tempDir } from './support/system.ts';
+import { eventually, TestSystem, tempDir } from './support/system.ts';
+import { demoLogin } from './support/world.ts';
 
 describe('nothing acknowledged is lost when the server dies', () => {
   const dirs: string[] = [];
@@ -50,14 +51,6 @@ describe('nothing acknowledged is lost when the server dies', () => {
     let server = spawnSystem(env);
     await waitForHealth(`${http}/api/health`, server);
 
-    const login = async (): Promise<string> => {
-      const res = await fetch(`${http}/api/session`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'admin', password: demoUser('admin').password }),
-      });
-      return ((await res.json()) as { token: string }).token;
-    };
     const post = async (token: string, path: string, body: unknown) => {
       const res = await fetch(`${http}${path}`, {
         method: 'POST',
@@ -67,7 +60,7 @@ describe('nothing acknowledged is lost when the server dies', () => {
       if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
       return (await res.json()) as { id: string; secret?: string };
     };
-    const admin = await login();
+    const admin = await demoLogin(http, 'admin');
     const communities = [
       'ziyang.yanjiang.shizishan',
       'ziyang.yanjiang.liantai',
@@ -128,14 +121,7 @@ describe('nothing acknowledged is lost when the server dies', () => {
     server = spawnSystem(env);
     await waitForHealth(`${http}/api/health`, server);
     await Promise.all(presses);
-    const sup = await (async () => {
-      const res = await fetch(`${http}/api/session`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'sup-city', password: demoUser('sup-city').password }),
-      });
-      return ((await res.json()) as { token: string }).token;
-    })();
+    const sup = await demoLogin(http, 'sup-city');
     const alerts = await eventually(
       async () => {
         const res = await fetch(`${http}/api/alerts`, { headers: { authorization: `Bearer ${sup}` } });

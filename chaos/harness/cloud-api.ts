@@ -1,11 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import type { Alert } from '../../protocol/index.ts';
-
-const WORLD = join(import.meta.dirname, '..', '..', 'device-sims', 'fixtures', 'demo-world.json');
-const users = (JSON.parse(readFileSync(WORLD, 'utf8')) as { users: { username: string; password: string }[] })
-  .users;
+import { demoLogin } from '../../tests/support/world.ts';
 
 /** The cloud's REST API as the harness uses it: demo logins, provisioning, alert reads. */
 export class CloudApi {
@@ -15,16 +10,8 @@ export class CloudApi {
     this.url = url;
   }
 
-  async login(username: string): Promise<string> {
-    const password = users.find((u) => u.username === username)?.password;
-    if (!password) throw new Error(`no demo user ${username}`);
-    const res = await fetch(`${this.url}/api/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password }),
-    });
-    if (res.status !== 200) throw new Error(`login ${username}: ${res.status}`);
-    return ((await res.json()) as { token: string }).token;
+  login(username: string): Promise<string> {
+    return demoLogin(this.url, username);
   }
 
   async post(token: string, path: string, body: unknown): Promise<Record<string, unknown>> {

@@ -23,19 +23,23 @@ const COMMUNITIES = [
   'ziyang.anyue.shiyang',
 ];
 
+/** Every id the harness provisions has it (`hh-chaos-0001`, `gw-chaos-0001`…), apart from the demo world's. */
+const PREFIX = 'chaos';
+/** What the harness's gateway ids start with: the counts read back only these from the store. */
+export const GATEWAY_PREFIX = `gw-${PREFIX}`;
+
 /**
  * Registers `n` homes (household, elder, gateway with one 433 MHz bridge, and with `vitals` a vitals
  * sensor) through the admin REST API.
  */
 export async function provisionGateways(
   api: CloudApi,
-  prefix: string,
   n: number,
   options: { vitals?: boolean } = {},
 ): Promise<ProvisionedGateway[]> {
   const admin = await api.login('admin');
   const one = async (i: number): Promise<ProvisionedGateway> => {
-    const id = `${prefix}-${String(i).padStart(4, '0')}`;
+    const id = `${PREFIX}-${String(i).padStart(4, '0')}`;
     await api.post(admin, '/api/households', {
       id: `hh-${id}`,
       region: COMMUNITIES[i % COMMUNITIES.length],

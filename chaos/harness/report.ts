@@ -9,27 +9,27 @@ export interface StoredAlert {
   state: string;
 }
 
-/** Every alert of the harness's gateways (ids starting with `gatewayPrefix`), read from the cloud's SQLite store. */
-export function readAlerts(storePath: string, gatewayPrefix: string): StoredAlert[] {
-  const db = new DatabaseSync(storePath, { readOnly: true });
+/**
+ * Every alert of the gateways whose ids start with `$1`, in SQL both store engines take (SQLite reads `$1`
+ * as `?1` through `querySqlite`).
+ */
+export const ALERTS_SQL = `SELECT event_id AS "eventId", gateway_id AS "gatewayId", occurred_at AS "occurredAt",
+  raised_at AS "raisedAt", state FROM alerts WHERE substr(gateway_id, 1, length(CAST($1 AS TEXT))) = $1`;
+
+/** One statement on a SQLite file opened read-only beside the running cloud; `$n` parameters as on PostgreSQL. */
+export function querySqlite<T>(path: string, sql: string, params: readonly (string | number)[] = []): T[] {
+  const db = new DatabaseSync(path, { readOnly: true });
   try {
     db.exec('PRAGMA busy_timeout = 5000');
-    return db
-      .prepare(
-        `SELECT event_id, gateway_id, occurred_at, raised_at, state FROM alerts
-         WHERE substr(gateway_id, 1, length(?1)) = ?1`,
-      )
-      .all(gatewayPrefix)
-      .map((r) => ({
-        eventId: String(r.event_id),
-        gatewayId: String(r.gateway_id),
-        occurredAt: String(r.occurred_at),
-        raisedAt: String(r.raised_at),
-        state: String(r.state),
-      }));
+    return db.prepare(sql.replace(/\$(\d+)/g, '?$1')).all(...params) as T[];
   } finally {
     db.close();
   }
+}
+
+/** Every alert of the harness's gateways (ids starting with `gatewayPrefix`) in a cloud's SQLite store. */
+export function readAlerts(storePath: string, gatewayPrefix: string): StoredAlert[] {
+  return querySqlite<StoredAlert>(storePath, ALERTS_SQL, [gatewayPrefix]);
 }
 
 /** The counts every scenario prints. */

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Dispatcher } from './cloud-api.ts';
-import { Fleet, type ProvisionedGateway, provisionGateways } from './fleet.ts';
+import { Fleet, GATEWAY_PREFIX, type ProvisionedGateway, provisionGateways } from './fleet.ts';
 import { type Check, type ScenarioResult, type StoredAlert, tally } from './report.ts';
 import { Topology, type TopologyOptions } from './topology.ts';
 
@@ -65,8 +65,6 @@ export interface Route {
   close?: () => Promise<void>;
 }
 
-const PREFIX = 'chaos';
-
 /**
  * Runs `body` on a fresh topology (Redis, `brokers` broker processes, one cloud) with `options.gateways`
  * provisioned gateways of the real edge code, then waits until every outbox is empty and every SOS has its
@@ -98,7 +96,7 @@ export async function onTopology(
   const deferred: (() => Promise<void>)[] = [];
   const notes: string[] = [];
   try {
-    const gateways = await provisionGateways(topo.api, PREFIX, options.gateways, {
+    const gateways = await provisionGateways(topo.api, options.gateways, {
       vitals: setup.vitals ?? false,
     });
     route = (await setup.route?.(topo)) ?? { brokersOf: () => [topo.brokerUrls[0] as string] };
@@ -116,7 +114,7 @@ export async function onTopology(
     const rig = { topo, fleet, gateways, dispatcher, log, workDir, defer, note };
     const checks = await body(rig);
     const result = await settle(fleet, topo, dispatcher);
-    checks.push(...((await setup.verify?.(rig, await topo.readAlerts(`gw-${PREFIX}`))) ?? []));
+    checks.push(...((await setup.verify?.(rig, await topo.readAlerts(GATEWAY_PREFIX))) ?? []));
     checks.push({
       what: `the cloud${topo.clouds.length > 1 ? 's are' : ' is'} up at the end`,
       ok: topo.clouds.every((c) => c.running),
@@ -147,7 +145,7 @@ export interface AlertSource {
 export async function settle(fleet: Fleet, store: AlertSource, dispatcher?: Dispatcher) {
   const expected = new Set(fleet.sent.filter((e) => e.type === 'sos').map((e) => e.eventId));
   const count = async () =>
-    tally(fleet.sent, await store.readAlerts(`gw-${PREFIX}`), fleet.acked, dispatcher?.pushedAt);
+    tally(fleet.sent, await store.readAlerts(GATEWAY_PREFIX), fleet.acked, dispatcher?.pushedAt);
   await until(async () => fleet.pending() === 0 && (await count()).found === expected.size, 120_000);
   // Long enough for one more journal replay round (every 5 s): a late duplicate would show up here.
   await sleep(6000);

@@ -1,20 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
+import { shareCloudKeys } from '../../scripts/cluster.ts';
 import { type PostgresServer, startPostgres } from '../../tests/support/postgres.ts';
 import {
   freePort,
   type SystemProcess,
   spawnBroker,
   spawnEntry,
+  stopProcess,
   waitForHealth,
 } from '../../tests/support/process.ts';
 import { type RedisService, startRedis } from '../../tests/support/services.ts';
 import { CloudApi } from './cloud-api.ts';
 import { ChaosProxy } from './proxy.ts';
-import { readAlerts, type StoredAlert } from './report.ts';
+import { ALERTS_SQL, querySqlite, type StoredAlert } from './report.ts';
 
 const SYSTEM_MAIN = join(import.meta.dirname, '..', '..', 'system', 'main.ts');
 
@@ -47,10 +48,7 @@ export class Node {
 
   /** Sends `signal` (SIGKILL by default) and waits for the exit. */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    const proc = this.proc;
-    if (!proc || !this.running) return;
-    proc.child.kill(signal);
-    await proc.exited;
+    if (this.proc) await stopProcess(this.proc, signal);
   }
 
   pause(): void {
@@ -145,11 +143,7 @@ export class Topology {
       for (let i = 0; i < (options.clouds ?? 1); i++) {
         const dataDir = i === 0 ? cloudDataDir : join(options.workDir, `cloud-${i + 1}`);
         mkdirSync(dataDir, { recursive: true });
-        // Keys that sign family links and Web Push must be the same on every cloud: the first one makes them.
-        for (const key of ['notify.key', 'vapid.json']) {
-          const first = join(cloudDataDir, key);
-          if (i > 0 && existsSync(first)) copyFileSync(first, join(dataDir, key));
-        }
+        if (i > 0) shareCloudKeys(cloudDataDir, dataDir);
         const httpPort = await freePort();
         const url = `http://127.0.0.1:${httpPort}`;
         const brokerUrl =
@@ -201,26 +195,13 @@ export class Topology {
   }
 
   /** Every alert of the gateways whose ids start with `gatewayPrefix`, from whichever store the clouds use. */
-  async readAlerts(gatewayPrefix: string): Promise<StoredAlert[]> {
-    if (!this.postgres) return readAlerts(this.storePath, gatewayPrefix);
-    return this.query<StoredAlert>(
-      `SELECT event_id AS "eventId", gateway_id AS "gatewayId", occurred_at AS "occurredAt",
-              raised_at AS "raisedAt", state FROM alerts WHERE starts_with(gateway_id, $1)`,
-      [gatewayPrefix],
-    );
+  readAlerts(gatewayPrefix: string): Promise<StoredAlert[]> {
+    return this.query<StoredAlert>(ALERTS_SQL, [gatewayPrefix]);
   }
 
   /** One statement on the store: PostgreSQL with `postgres`, else the SQLite file read-only. */
   async query<T>(sql: string, params: (string | number)[] = []): Promise<T[]> {
-    if (!this.postgres) {
-      const db = new DatabaseSync(this.storePath, { readOnly: true });
-      try {
-        db.exec('PRAGMA busy_timeout = 5000');
-        return db.prepare(sql.replace(/\$(\d+)/g, '?$1')).all(...params) as T[];
-      } finally {
-        db.close();
-      }
-    }
+    if (!this.postgres) return querySqlite<T>(this.storePath, sql, params);
     const client = new pg.Client({ connectionString: this.postgres.url });
     await client.connect();
     try {

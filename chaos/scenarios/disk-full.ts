@@ -94,7 +94,7 @@ export const diskFull: Scenario = {
     const filler = join(dataDir, 'filler');
     try {
       await system.start();
-      const gateways = await provisionGateways(api, 'chaos', options.gateways);
+      const gateways = await provisionGateways(api, options.gateways);
       fleet = Fleet.start(gateways, join(workDir, 'edge'), () => [`mqtt://127.0.0.1:${mqttPort}`]);
       dispatcher = await Dispatcher.connect(api);
       const f = fleet;

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { GATEWAY_PREFIX } from '../harness/fleet.ts';
 import { onTopology, range, type Scenario, sleep, sosBurst, until } from '../harness/scenario.ts';
 
 /**
@@ -27,7 +29,7 @@ export const feedbackVitals: Scenario = {
 
         await sosBurst(fleet, range(0, fleet.size), 2000);
         const raised = await until(
-          async () => (await topo.readAlerts('gw-chaos')).length === fleet.size,
+          async () => (await topo.readAlerts(GATEWAY_PREFIX)).length === fleet.size,
           60_000,
         );
         const openFeedback = await until(
@@ -41,7 +43,7 @@ export const feedbackVitals: Scenario = {
         await broker.kill('SIGKILL');
         log('broker killed -9; acknowledging every alert meanwhile');
         const token = await topo.api.login('sup-city');
-        const alerts = (await topo.api.alerts(token)).filter((a) => a.gatewayId.startsWith('gw-chaos'));
+        const alerts = (await topo.api.alerts(token)).filter((a) => a.gatewayId.startsWith(GATEWAY_PREFIX));
         const acknowledged = new Map<string, string>();
         for (const a of alerts) {
           await topo.api.post(token, `/api/alerts/${a.id}/ack`, {});
@@ -51,14 +53,15 @@ export const feedbackVitals: Scenario = {
         await broker.start();
         log(`broker restarted after ${acknowledged.size} acknowledgements`);
         const missing = () =>
-          [...acknowledged].filter(
-            ([gw, id]) => !feedbackOf(gw, 'acknowledged').some((f) => f.alertId === id),
-          ).length;
-        await until(() => missing() === 0, 60_000);
-        const lost = missing();
+          [...acknowledged.entries()]
+            .filter(([gw, id]) => !feedbackOf(gw, 'acknowledged').some((f) => f.alertId === id))
+            .map(([gw]) => gw);
+        await until(() => missing().length === 0, 60_000);
+        const unfed = missing();
+        const lost = unfed.length;
         log(`acknowledged feedback missing at ${lost} of ${acknowledged.size} gateways`);
         if (lost > 0 && process.env.CHAOS_DUMP)
-          (await import('node:fs')).writeFileSync(
+          writeFileSync(
             process.env.CHAOS_DUMP,
             `${topo.clouds.map((c) => c.output()).join('\n=====\n')}\n=====BROKER\n${topo.brokers.map((b) => b.output()).join('\n')}`,
           );
@@ -70,7 +73,8 @@ export const feedbackVitals: Scenario = {
           Number(
             (
               await topo.query<{ n: number }>(
-                "SELECT count(*) AS n FROM vitals WHERE substr(gateway_id, 1, 8) = 'gw-chaos'",
+                'SELECT count(*) AS n FROM vitals WHERE substr(gateway_id, 1, length(CAST($1 AS TEXT))) = $1',
+                [GATEWAY_PREFIX],
               )
             )[0]?.n ?? 0,
           );
@@ -90,13 +94,10 @@ export const feedbackVitals: Scenario = {
           { what: 'every SOS was raised before the fault', ok: raised },
           { what: "every gateway got its alert's open feedback", ok: openFeedback },
           {
-            what: `every alert acknowledged while the broker was dead: its feedback reached its gateway (acknowledged ${acknowledged.size} of ${fleet.size}; feedback missing at ${lost}: ${[
-              ...acknowledged,
-            ]
-              .filter(([gw, id]) => !feedbackOf(gw, 'acknowledged').some((f) => f.alertId === id))
+            what: `every alert acknowledged while the broker was dead: its feedback reached its gateway (acknowledged ${acknowledged.size} of ${fleet.size}; feedback missing at ${lost}: ${unfed
               .slice(0, 5)
               .map(
-                ([gw]) =>
+                (gw) =>
                   `${gw} saw ${JSON.stringify(feedbackOf(gw, 'acknowledged').concat(feedbackOf(gw, 'open')))}`,
               )
               .join('; ')})`,

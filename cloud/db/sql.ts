@@ -81,3 +81,16 @@ export const jsonArrayHas = (dialect: Dialect, column: string, value: string): s
   dialect === 'sqlite'
     ? `${value} IN (SELECT value FROM json_each(${column}))`
     : `${value} IN (SELECT jsonb_array_elements_text(${column}::jsonb))`;
+
+/** A nullable text column as `string | null` (NULL and a missing column read as null). */
+export const textOrNull = (value: unknown): string | null => (value == null ? null : String(value));
+
+/**
+ * The columns of a row that hold a value, as text: for the optional fields of a read model, which are
+ * absent, never null (`{acceptedAt: row.accepted_at, …}` → only the set ones).
+ */
+export function presentText<K extends string>(columns: Record<K, unknown>): Partial<Record<K, string>> {
+  const out: Partial<Record<K, string>> = {};
+  for (const [k, v] of Object.entries(columns) as [K, unknown][]) if (v != null) out[k] = String(v);
+  return out;
+}

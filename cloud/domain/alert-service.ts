@@ -237,35 +237,27 @@ export class AlertService {
 
   /** Runs the rules for vitals and gateway or device states. */
   ingest(input: RuleInput, receivedAt: string): Promise<Change[]> {
-    const now = this.#clock();
-    return this.#changing(
-      async (store, engine, tx) => {
-        const apply = { now, receivedAt, escalateAfterMs: this.#escalateAfterMs };
-        const applied = await applyActions(store, await engine.evaluate(input, now), apply);
-        await this.#inTx(tx, applied, now);
-        return applied;
-      },
-      (changes) => changes,
-    );
+    return this.batch((_tx, ingest) => ingest(input, receivedAt));
   }
 
   /**
    * Many inputs in one transaction (a batch of vitals readings): `fn` stores what it must through `tx` and
-   * hands each input to `ingest`, which runs the rules for it in that transaction. Listeners hear of the
-   * changes after the commit, only of the attempt that committed, as for a single input.
+   * hands each input to `ingest`, which runs the rules for it in that transaction (and answers their
+   * changes). Listeners hear of the changes after the commit, only of the attempt that committed.
    */
   async batch<T>(
-    fn: (tx: SqlSession, ingest: (input: RuleInput, receivedAt: string) => Promise<void>) => Promise<T>,
+    fn: (tx: SqlSession, ingest: (input: RuleInput, receivedAt: string) => Promise<Change[]>) => Promise<T>,
   ): Promise<T> {
     const now = this.#clock();
     const { value } = await this.#changing(
       async (store, engine, tx) => {
         const changes: Change[] = [];
-        const ingest = async (input: RuleInput, receivedAt: string): Promise<void> => {
+        const ingest = async (input: RuleInput, receivedAt: string): Promise<Change[]> => {
           const apply = { now, receivedAt, escalateAfterMs: this.#escalateAfterMs };
           const applied = await applyActions(store, await engine.evaluate(input, now), apply);
           await this.#inTx(tx, applied, now);
           changes.push(...applied);
+          return applied;
         };
         return { value: await fn(tx, ingest), changes };
       },

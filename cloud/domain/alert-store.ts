@@ -1,5 +1,5 @@
 import type { Alert, AlertState, AlertType, Severity } from '../../protocol/index.ts';
-import { greatest, Params, type Row, type SqlSession } from '../db/sql.ts';
+import { greatest, Params, presentText, type Row, type SqlSession } from '../db/sql.ts';
 import { regionSubtreeSql } from './region-sql.ts';
 import type { User } from './scope.ts';
 
@@ -54,7 +54,6 @@ const SELECT = `
   FROM alerts a LEFT JOIN elders e ON e.id = a.elder_id LEFT JOIN households h ON h.id = a.household_id`;
 
 function toView(row: Row): AlertView {
-  const opt = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : String(v));
   const view: AlertView = {
     id: String(row.id),
     type: row.type as AlertType,
@@ -73,18 +72,20 @@ function toView(row: Row): AlertView {
     repeatCount: Number(row.repeat_count),
     lastSeenAt: String(row.last_seen_at),
   };
-  const optional = {
-    acknowledgedAt: opt(row.acknowledged_at),
-    acknowledgedBy: opt(row.acknowledged_by),
-    resolvedAt: opt(row.resolved_at),
-    resolvedBy: opt(row.resolved_by),
-    outcome: opt(row.outcome),
-    elderName: opt(row.elder_name),
-    address: opt(row.address),
-    firstPushedAt: opt(row.first_pushed_at),
-    clearedAt: opt(row.cleared_at),
-  };
-  for (const [k, v] of Object.entries(optional)) if (v !== undefined) Object.assign(view, { [k]: v });
+  Object.assign(
+    view,
+    presentText({
+      acknowledgedAt: row.acknowledged_at,
+      acknowledgedBy: row.acknowledged_by,
+      resolvedAt: row.resolved_at,
+      resolvedBy: row.resolved_by,
+      outcome: row.outcome,
+      elderName: row.elder_name,
+      address: row.address,
+      firstPushedAt: row.first_pushed_at,
+      clearedAt: row.cleared_at,
+    }),
+  );
   if (row.details !== null && row.details !== undefined) view.details = JSON.parse(String(row.details));
   if (row.clock_skew_ms !== null && row.clock_skew_ms !== undefined)
     view.clockSkewMs = Number(row.clock_skew_ms);

@@ -1,4 +1,4 @@
-import type { Row, SqlSession } from '../db/sql.ts';
+import { type Row, type SqlSession, textOrNull } from '../db/sql.ts';
 import { LOCAL_OFFSET_MS } from './figures.ts';
 
 /** An elder's file for the dispatcher: who, where, and the stored profile (contacts, conditions, ...). */
@@ -43,8 +43,6 @@ export interface HouseholdDetail {
   gateways: GatewayDetail[];
 }
 
-const text = (value: unknown): string | null => (value == null ? null : String(value));
-
 /** `config` and `profile` columns hold JSON objects; anything else reads as empty. */
 export function jsonObject(value: unknown): Record<string, unknown> {
   try {
@@ -81,7 +79,7 @@ function deviceOf(r: Row): DeviceDetail {
     online: r.online == null ? null : r.online === 1,
     ...(r.battery != null ? { battery: Number(r.battery) } : {}),
     ...(r.rssi != null ? { rssi: Number(r.rssi) } : {}),
-    lastSeenAt: text(r.updated_at),
+    lastSeenAt: textOrNull(r.updated_at),
   };
 }
 
@@ -153,7 +151,7 @@ export class Directory {
     return gateways.map((g) => ({
       id: String(g.id),
       state: gatewayState(g.state),
-      lastSeenAt: text(g.updated_at),
+      lastSeenAt: textOrNull(g.updated_at),
       devices: devices.filter((d) => d.gateway_id === g.id).map(deviceOf),
     }));
   }

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { storeEngines } from '../../tests/support/stores.ts';
 import type { Sql } from '../db/sql.ts';
-import { computeFigures, type GroupFigures, nearestRank, seriesByDay } from './figures.ts';
+import { computeFigures, type GroupFigures, seriesByDay } from './figures.ts';
+import { nearestRank } from './nearest-rank.ts';
 
 const FROM = '2026-09-30T16:00:00.000Z'; // 2026-10-01 00:00 local (+08:00)
 const TO = '2026-10-02T16:00:00.000Z'; // 2026-10-03 00:00 local

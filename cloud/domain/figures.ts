@@ -1,4 +1,5 @@
 import { Params, type SqlSession } from '../db/sql.ts';
+import { nearestRank } from './nearest-rank.ts';
 import { regionSubtreeSql, scopeSql } from './region-sql.ts';
 import {
   loadTickets,
@@ -140,13 +141,6 @@ async function openRegions(db: SqlSession, q: FigureQuery): Promise<string[]> {
   return rows.map((r) => String(r.region));
 }
 
-/** Nearest-rank percentile of an ascending list: the value at rank ⌈p·n⌉; null for an empty list. */
-export function nearestRank(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  const rank = Math.max(1, Math.ceil(p * sorted.length));
-  return sorted[rank - 1] ?? null;
-}
-
 function countBy(values: readonly string[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
@@ -166,13 +160,11 @@ function shareWithin(rows: readonly AlertRow[], limitMs: number): number | null 
   return needed.filter((r) => r.ackMs !== null && r.ackMs - r.raisedMs <= limitMs).length / needed.length;
 }
 
-const NO_SERVICES: ServiceFigures = summariseTickets([], 0, () => null);
-
 function summarise(
   region: string | null,
   rows: readonly AlertRow[],
   openNow: number,
-  services: ServiceFigures = NO_SERVICES,
+  services: ServiceFigures,
 ): GroupFigures {
   const acks = ackDelays(rows).map(seconds);
   const resolvedRows = rows.filter((r) => r.resolvedMs !== null);
@@ -205,26 +197,42 @@ function summarise(
   };
 }
 
-/** The service figures of each group (by `keyOf`), from the period's tickets and those open now. */
-async function servicesBy(
-  db: SqlSession,
-  q: FigureQuery,
-  keyOf: (region: string) => string | null,
-): Promise<Map<string | null, ServiceFigures>> {
-  const scope = q;
-  const rows = new Map<string | null, TicketRow[]>();
-  const open = new Map<string | null, number>();
-  for (const row of await loadTickets(db, { ...scope, from: q.from, to: q.to })) {
-    const key = keyOf(row.region);
-    rows.set(key, [...(rows.get(key) ?? []), row]);
+/** What the figures are made of, read once: the period's alerts and tickets, and those open now (their regions). */
+interface Loaded {
+  alerts: AlertRow[];
+  openAlerts: string[];
+  tickets: TicketRow[];
+  openTickets: string[];
+}
+
+async function load(db: SqlSession, q: FigureQuery): Promise<Loaded> {
+  return {
+    alerts: await loadAlerts(db, q),
+    openAlerts: await openRegions(db, q),
+    tickets: await loadTickets(db, q),
+    openTickets: await openTicketRegions(db, q),
+  };
+}
+
+function summariseAll(region: string | null, d: Loaded): GroupFigures {
+  const services = summariseTickets(d.tickets, d.openTickets.length);
+  return summarise(region, d.alerts, d.openAlerts.length, services);
+}
+
+/** `items` by the group key of each one's region. */
+function bucket<T>(
+  items: readonly T[],
+  regionOf: (item: T) => string,
+  keyOf: (region: string) => string,
+): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(regionOf(item));
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
   }
-  for (const region of await openTicketRegions(db, scope)) {
-    const key = keyOf(region);
-    open.set(key, (open.get(key) ?? 0) + 1);
-  }
-  const keys = new Set([...rows.keys(), ...open.keys()]);
-  const median = (sorted: number[]) => nearestRank(sorted, 0.5);
-  return new Map([...keys].map((k) => [k, summariseTickets(rows.get(k) ?? [], open.get(k) ?? 0, median)]));
+  return groups;
 }
 
 const LEVEL_DEPTH = { district: 2, community: 3 } as const;
@@ -255,32 +263,37 @@ async function grouped(
   db: SqlSession,
   q: FigureQuery,
   groupBy: 'district' | 'community',
+  d: Loaded,
 ): Promise<GroupFigures[]> {
   const depth = Math.max(LEVEL_DEPTH[groupBy], q.region?.split('.').length ?? 0);
-  const rows = new Map<string, AlertRow[]>();
-  const open = new Map<string, number>();
-  for (const id of await groupRegions(db, q, groupBy)) rows.set(id, []);
-  for (const row of await loadAlerts(db, q)) {
-    const key = groupKey(row.region, depth);
-    rows.set(key, [...(rows.get(key) ?? []), row]);
-  }
-  for (const region of await openRegions(db, q)) {
-    const key = groupKey(region, depth);
-    open.set(key, (open.get(key) ?? 0) + 1);
-    if (!rows.has(key)) rows.set(key, []);
-  }
-  const services = await servicesBy(db, q, (region) => groupKey(region, depth));
-  for (const key of services.keys()) if (key !== null && !rows.has(key)) rows.set(key, []);
-  return [...rows.keys()]
-    .sort()
-    .map((key) => summarise(key, rows.get(key) ?? [], open.get(key) ?? 0, services.get(key)));
+  const keyOf = (region: string) => groupKey(region, depth);
+  const byRow = (r: { region: string }) => r.region;
+  const alerts = bucket(d.alerts, byRow, keyOf);
+  const openAlerts = bucket(d.openAlerts, String, keyOf);
+  const tickets = bucket(d.tickets, byRow, keyOf);
+  const openTickets = bucket(d.openTickets, String, keyOf);
+  const keys = new Set([
+    ...(await groupRegions(db, q, groupBy)),
+    ...alerts.keys(),
+    ...openAlerts.keys(),
+    ...tickets.keys(),
+    ...openTickets.keys(),
+  ]);
+  return [...keys].sort().map((key) =>
+    summariseAll(key, {
+      alerts: alerts.get(key) ?? [],
+      openAlerts: openAlerts.get(key) ?? [],
+      tickets: tickets.get(key) ?? [],
+      openTickets: openTickets.get(key) ?? [],
+    }),
+  );
 }
 
 /** Figures for the alerts raised in [from, to) in a region subtree, overall and per district or community. */
 export async function computeFigures(db: SqlSession, q: FigureQuery): Promise<Figures> {
   const groupBy = q.groupBy ?? 'none';
-  const services = (await servicesBy(db, q, () => null)).get(null);
-  const overall = summarise(q.region, await loadAlerts(db, q), (await openRegions(db, q)).length, services);
+  const loaded = await load(db, q);
+  const overall = summariseAll(q.region, loaded);
   return {
     from: new Date(q.from).toISOString(),
     to: new Date(q.to).toISOString(),
@@ -288,7 +301,7 @@ export async function computeFigures(db: SqlSession, q: FigureQuery): Promise<Fi
     groupBy,
     targets: ACK_TARGETS,
     overall,
-    groups: groupBy === 'none' ? [overall] : await grouped(db, q, groupBy),
+    groups: groupBy === 'none' ? [overall] : await grouped(db, q, groupBy, loaded),
   };
 }
 

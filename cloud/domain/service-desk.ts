@@ -1,7 +1,7 @@
 import { type EventEnvelope, type ServiceTicket, serviceKindOf, timestamp } from '../../protocol/index.ts';
 import type { Sql, SqlSession } from '../db/sql.ts';
 import type { DeviceContext } from './registry.ts';
-import { canHandleAlert, type User } from './scope.ts';
+import { canHandleAlert, covers, type User } from './scope.ts';
 import { ServiceTicketStore } from './service-store.ts';
 
 export type ServiceChange = 'raised' | 'updated';
@@ -9,7 +9,7 @@ export type ServiceListener = (change: ServiceChange, ticket: ServiceTicket) => 
 
 export type ServiceActionResult =
   | { ok: true; ticket: ServiceTicket; changed: boolean }
-  | { ok: false; code: 'not_found' | 'closed' };
+  | { ok: false; code: 'not_found' | 'forbidden' | 'closed' };
 
 /** A gateway clock ahead of ours by more than this is not trusted for the request time. */
 const FUTURE_TOLERANCE_MS = 2 * 60_000;
@@ -62,36 +62,35 @@ export class ServiceDesk {
     return () => this.#emit(result.created ? 'raised' : 'updated', result.ticket);
   }
 
-  /** Who may act on a ticket: the same as who may handle an alert of that elder (staff in scope). */
-  static canHandle(user: User, ticket: ServiceTicket): boolean {
-    return canHandleAlert(user, ticket);
-  }
-
+  /** Accepting an accepted ticket changes nothing (the answer shows who was first). */
   accept(id: string, user: User): Promise<ServiceActionResult> {
-    return this.#act(id, async (store, ticket, at) => {
-      if (ticket.state === 'accepted') return false;
-      return store.accept(id, user.username, at);
-    });
+    return this.#act(id, user, (store, at) => store.accept(id, user.username, at));
   }
 
   finish(id: string, user: User, note?: string): Promise<ServiceActionResult> {
-    return this.#act(id, (store, _ticket, at) => store.finish(id, user.username, at, note ?? null));
+    return this.#act(id, user, (store, at) => store.finish(id, user.username, at, note ?? null));
   }
 
   cancel(id: string, user: User, note?: string): Promise<ServiceActionResult> {
-    return this.#act(id, (store, _ticket, at) => store.cancel(id, user.username, at, note ?? null));
+    return this.#act(id, user, (store, at) => store.cancel(id, user.username, at, note ?? null));
   }
 
+  /**
+   * One action in one transaction: outside the user's scope is `not_found` (as absent); in scope, only
+   * those who may handle an alert of that elder (staff, not family) may act on the ticket.
+   */
   async #act(
     id: string,
-    change: (store: ServiceTicketStore, ticket: ServiceTicket, at: string) => Promise<boolean>,
+    user: User,
+    change: (store: ServiceTicketStore, at: string) => Promise<boolean>,
   ): Promise<ServiceActionResult> {
     const result = await this.#db.transaction(async (tx): Promise<ServiceActionResult> => {
       const store = this.store.in(tx);
       const ticket = await store.get(id);
-      if (!ticket) return { ok: false, code: 'not_found' };
+      if (!ticket || !covers(user, ticket)) return { ok: false, code: 'not_found' };
+      if (!canHandleAlert(user, ticket)) return { ok: false, code: 'forbidden' };
       if (ticket.state === 'done' || ticket.state === 'cancelled') return { ok: false, code: 'closed' };
-      const changed = await change(store, ticket, timestamp(this.#clock()));
+      const changed = await change(store, timestamp(this.#clock()));
       return { ok: true, ticket: changed ? ((await store.get(id)) as ServiceTicket) : ticket, changed };
     });
     if (result.ok && result.changed) this.#emit('updated', result.ticket);

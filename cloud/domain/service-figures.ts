@@ -1,5 +1,6 @@
 import { SERVICE_KINDS, type ServiceKind } from '../../protocol/index.ts';
 import { Params, type SqlSession } from '../db/sql.ts';
+import { nearestRank } from './nearest-rank.ts';
 import { type RegionScope, scopeSql } from './region-sql.ts';
 
 /**
@@ -57,11 +58,7 @@ export async function openTicketRegions(db: SqlSession, q: RegionScope): Promise
   return rows.map((r) => String(r.region));
 }
 
-export function summariseTickets(
-  rows: readonly TicketRow[],
-  openNow: number,
-  median: (sorted: number[]) => number | null,
-): ServiceFigures {
+export function summariseTickets(rows: readonly TicketRow[], openNow: number): ServiceFigures {
   const byKind = Object.fromEntries(SERVICE_KINDS.map((k) => [k, 0])) as Record<ServiceKind, number>;
   for (const r of rows) if (r.service in byKind) byKind[r.service as ServiceKind] += 1;
   const took = rows
@@ -72,7 +69,7 @@ export function summariseTickets(
     byKind,
     done: rows.filter((r) => r.state === 'done').length,
     cancelled: rows.filter((r) => r.state === 'cancelled').length,
-    doneP50S: median(took),
+    doneP50S: nearestRank(took, 0.5),
     openNow,
   };
 }

@@ -1,21 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { ServiceKind, ServiceState, ServiceTicket } from '../../protocol/index.ts';
-import { greatest, Params, type Row, type SqlSession } from '../db/sql.ts';
+import { greatest, Params, presentText, type Row, type SqlSession } from '../db/sql.ts';
 import { regionSubtreeSql } from './region-sql.ts';
 import type { User } from './scope.ts';
 
 /** What a new ticket is made of: where the request came from, which kind, and when. */
-export interface NewTicket {
-  service: ServiceKind;
-  elderId: string;
-  householdId: string;
-  region: string;
-  gatewayId: string;
-  deviceId: string;
-  eventId: string;
-  requestedAt: string;
-  receivedAt: string;
-}
+export type NewTicket = Pick<
+  ServiceTicket,
+  | 'service'
+  | 'elderId'
+  | 'householdId'
+  | 'region'
+  | 'gatewayId'
+  | 'deviceId'
+  | 'eventId'
+  | 'requestedAt'
+  | 'receivedAt'
+>;
 
 const SELECT = `
   SELECT t.*, e.name AS elder_name, h.address AS address
@@ -41,19 +42,20 @@ function toTicket(row: Row): ServiceTicket {
     repeatCount: Number(row.repeat_count),
     lastRequestedAt: String(row.last_requested_at),
   };
-  const optional = {
-    acceptedAt: row.accepted_at,
-    acceptedBy: row.accepted_by,
-    doneAt: row.done_at,
-    doneBy: row.done_by,
-    cancelledAt: row.cancelled_at,
-    cancelledBy: row.cancelled_by,
-    note: row.note,
-    elderName: row.elder_name,
-    address: row.address,
-  };
-  for (const [k, v] of Object.entries(optional))
-    if (v !== null && v !== undefined) Object.assign(ticket, { [k]: String(v) });
+  Object.assign(
+    ticket,
+    presentText({
+      acceptedAt: row.accepted_at,
+      acceptedBy: row.accepted_by,
+      doneAt: row.done_at,
+      doneBy: row.done_by,
+      cancelledAt: row.cancelled_at,
+      cancelledBy: row.cancelled_by,
+      note: row.note,
+      elderName: row.elder_name,
+      address: row.address,
+    }),
+  );
   if (ticket.doneAt !== undefined)
     ticket.tookS = Math.max(0, Date.parse(ticket.doneAt) - Date.parse(ticket.requestedAt)) / 1000;
   return ticket;

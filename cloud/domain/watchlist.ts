@@ -1,5 +1,5 @@
 import type { EventType, VisitKind, VisitOutcome, WatchEntry } from '../../protocol/index.ts';
-import { Params, type Row, type SqlSession } from '../db/sql.ts';
+import { Params, type Row, type SqlSession, textOrNull } from '../db/sql.ts';
 import { ACTIVITY_TYPES } from '../rules/inactivity.ts';
 import { ageIn, jsonObject } from './directory.ts';
 import { atHomeFrom, type PresenceEvent } from './family.ts';
@@ -21,8 +21,6 @@ interface DeviceLatest {
   type: string;
   ts: string;
 }
-
-const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 /**
  * The community worker's watch list (关爱名单): every at-risk elder in a region (the rule of
@@ -79,7 +77,7 @@ export class WatchList {
     if (reasons.length === 0) return null;
     const elderId = String(r.id);
     const age = ageIn(profile, now);
-    const homeAt = text(r.home_at);
+    const homeAt = textOrNull(r.home_at);
     const dueMs = homeAt === null ? null : Date.parse(homeAt) + VISIT_INTERVAL_DAYS * DAY_MS;
     const overdue = dueMs === null || now > dueMs;
     const devices = homeDevices.filter((d) => d.elderId === null || d.elderId === elderId);
@@ -157,7 +155,7 @@ export class WatchList {
     return rows.map((r) => ({
       householdId: String(r.household_id),
       deviceKey: `${String(r.gateway_id)}/${String(r.device_id)}`,
-      elderId: text(r.elder_id),
+      elderId: textOrNull(r.elder_id),
       type: String(r.type),
       ts: String(r.ts),
     }));

@@ -14,7 +14,7 @@ import type { StatusStore } from '../domain/status-store.ts';
 import type { VitalsHistory } from '../domain/vitals-history.ts';
 import type { CloudMetrics } from '../metrics.ts';
 import type { VitalsSink } from '../vitals/influx-sink.ts';
-import { GroupCommit, type GroupCommitLimits } from './group-commit.ts';
+import { GroupCommit } from './group-commit.ts';
 
 const subjectOf = ({ gatewayId, deviceId, elderId, householdId, region }: DeviceContext) => ({
   gatewayId,
@@ -34,10 +34,6 @@ export interface IngestDeps {
   metrics: CloudMetrics;
   logger: Logger;
   clock?: () => number;
-  /** Group commit of vitals readings (defaults: 20 ms window, 500 per transaction, 10,000 queued). */
-  vitalsBatch?: Partial<GroupCommitLimits>;
-  /** Group commit of device events (defaults: no window, 500 per transaction, 10,000 queued). */
-  eventBatch?: Partial<Omit<GroupCommitLimits, 'windowMs'>>;
 }
 
 /** A device event waiting for its batch's transaction. */
@@ -62,11 +58,12 @@ type Stored = [DeviceContext, VitalsEnvelope];
  * Turns gateway messages into stored facts: one dispatcher, one small handler per message kind.
  * The broker validated the payload already; the cloud validates again and trusts nothing.
  * When `handle` resolves, what it did is committed, and only then does the MQTT link acknowledge an event
- * to the brokers' journal (a state: its PUBACK). Events are group-committed (the events that arrive while one transaction commits are the next
- * one, up to 500; no timer), states are each their own transaction, all in arrival order. Vitals readings
- * are stored in batches (group commit: raw rows, minute aggregates and rule state of up to 500 readings in one
- * transaction), and a batch does not start while an event or state is in flight: the priority lane, so an
- * SOS never waits behind a vitals backlog. Alerts a reading raises are told after its batch commits.
+ * to the brokers' journal (a state: its PUBACK). Events are group-committed (the events that arrive while
+ * one transaction commits are the next one, up to 500; no timer), states are each their own transaction,
+ * all in arrival order. Vitals readings are stored in batches (group commit: raw rows, minute aggregates
+ * and rule state of up to 500 readings in one transaction), and a batch does not start while an event or
+ * state is in flight: the priority lane, so an SOS never waits behind a vitals backlog. Alerts a reading
+ * raises are told after its batch commits.
  */
 export class Ingest {
   readonly #d: IngestDeps;
@@ -82,27 +79,13 @@ export class Ingest {
     this.#d = deps;
     this.#log = deps.logger.child({ component: 'ingest' });
     this.#now = deps.clock ?? Date.now;
+    // Readings: a 20 ms window; events: none (classic group commit). Both 500 a transaction, 10,000 queued.
     this.#vitalsBatch = new GroupCommit(
       (batch) => this.#storeVitals(batch),
-      deps.vitalsBatch,
+      {},
       () => this.#urgentDone(),
     );
-    this.#eventBatch = new GroupCommit((batch) => this.#storeEvents(batch), {
-      maxItems: 500,
-      maxQueued: 10_000,
-      ...deps.eventBatch,
-      windowMs: 0,
-    });
-  }
-
-  /** Is this topic's message stored in a batch (a vitals reading), not at once? */
-  static batched(topic: string): boolean {
-    return parseTopic(topic)?.kind === 'device-vitals';
-  }
-
-  /** Is this topic's message a device event (group-committed, and acknowledged to the journal)? */
-  static isEvent(topic: string): boolean {
-    return parseTopic(topic)?.kind === 'device-event';
+    this.#eventBatch = new GroupCommit((batch) => this.#storeEvents(batch), { windowMs: 0 });
   }
 
   /**

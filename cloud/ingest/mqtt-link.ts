@@ -10,7 +10,7 @@ import {
   topics,
 } from '../../protocol/index.ts';
 import type { AlertService } from '../domain/alert-service.ts';
-import { Ingest } from './ingest.ts';
+import type { Ingest } from './ingest.ts';
 
 /** Alerts resolved this recently are resent to a gateway that comes back online; older ones are not. */
 const FEEDBACK_RESEND_RESOLVED_MS = 3_600_000;
@@ -104,47 +104,47 @@ export class MqttLink {
     // reading before its batch commits loses nothing more; a persistent session would have it redelivered.
     const earlyAck = (qos: number) => qos === 0 || (this.#o.clean ?? true);
     client.handleMessage = (packet, done) => {
-      const gatewayId = parseTopic(packet.topic)?.gatewayId;
+      const parsed = parseTopic(packet.topic);
+      const gatewayId = parsed?.gatewayId;
       if (gatewayId !== undefined && this.#o.owns && !this.#o.owns(gatewayId)) return done();
-      if (Ingest.batched(packet.topic) && earlyAck(packet.qos)) {
+      // Whether or not its state is stored: the alerts to resend are in the store already, and a gateway
+      // whose state write failed still came back listening.
+      if (
+        parsed?.kind === 'gateway-state' &&
+        gatewayId !== undefined &&
+        cameOnline(packet.topic, packet.payload as Buffer, packet.retain)
+      )
+        this.#resendFeedback(client, gatewayId);
+      // A vitals reading is stored in a batch, not at once.
+      if (parsed?.kind === 'device-vitals' && earlyAck(packet.qos)) {
         this.#o.ingest.handle(packet.topic, packet.payload as Buffer).catch((err: unknown) => {
           this.#log.error({ err, topic: packet.topic }, 'vitals reading not stored');
         });
         void this.#o.ingest.room().then(() => done());
         return;
       }
-      const settled = (eventId: string | null) => {
-        if (eventId !== null && gatewayId !== undefined) this.#ack(gatewayId, eventId);
-      };
       // Passed on, not torn down: an event stays in the brokers' journal (no journal ack was sent) and
       // comes back within seconds; a reading or state is lost alone, where a reconnect would lose every
       // QoS 0 message in flight.
       const failed = (err: unknown) =>
         this.#log.error({ err, topic: packet.topic }, 'ingest failed; an event is replayed by the journal');
-      if (Ingest.isEvent(packet.topic)) {
+      if (parsed?.kind === 'device-event') {
         // Group commit: the next packet is taken while this event waits for its batch, so the events that
         // arrive during a commit share the next one. What makes an event safe is the journal ack, sent
         // after its commit: the broker journaled it before its PUBACK to the gateway and replays it until
         // acknowledged, so our PUBACK to the broker may go first.
-        this.#o.ingest.handle(packet.topic, packet.payload as Buffer).then(settled, failed);
+        this.#o.ingest.handle(packet.topic, packet.payload as Buffer).then((eventId) => {
+          if (eventId !== null && gatewayId !== undefined) this.#ack(gatewayId, eventId);
+        }, failed);
         void this.#o.ingest.room().then(() => done());
         return;
       }
       // Anything else (a state; a reading whose PUBACK must wait for its commit: stored at once, not in a
       // window): PUBACKed after its commit, and the next packet is taken only then.
-      const options = { flush: true };
-      this.#o.ingest.handle(packet.topic, packet.payload as Buffer, options).then(
-        (eventId) => {
-          settled(eventId);
-          done();
-          if (gatewayId !== undefined && cameOnline(packet.topic, packet.payload as Buffer, packet.retain))
-            this.#resendFeedback(client, gatewayId);
-        },
-        (err: unknown) => {
-          failed(err);
-          done();
-        },
-      );
+      void this.#o.ingest
+        .handle(packet.topic, packet.payload as Buffer, { flush: true })
+        .catch(failed)
+        .then(() => done());
     };
     client.on('error', (err) => this.#log.warn({ err: err.message }, 'mqtt error'));
     const subscribed = new Promise<void>((resolve) => {
@@ -167,8 +167,8 @@ export class MqttLink {
   /**
    * A gateway has just come (back) online: feedback published while it was away went nowhere (it keeps
    * no session), so the current state of each of its alerts that is unresolved or was resolved within
-   * the hour is sent again, `ts` being when that state began. Off the ingest path: it never delays the
-   * next message.
+   * the hour is sent again, `ts` being when that state began. Off the ingest path: it neither waits for
+   * the state's commit nor delays the next message.
    */
   #resendFeedback(client: MqttClient, gatewayId: string): void {
     const since = new Date(Date.now() - FEEDBACK_RESEND_RESOLVED_MS).toISOString();

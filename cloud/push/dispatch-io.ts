@@ -131,10 +131,15 @@ export class DispatchPush {
       this.#unsubscribe.push(
         services.onChange((change, ticket) => {
           // In the same chain as alerts, so every push keeps the order of the commits.
-          this.#pushing = this.#pushing.then(() => {
-            nsp.to(roomsFor(ticket)).emit(change === 'raised' ? 'service:raised' : 'service:updated', ticket);
-            log.debug({ ticketId: ticket.id, change }, 'service pushed');
-          });
+          // Caught like an alert's push: a rejected chain would skip every push after it.
+          this.#pushing = this.#pushing
+            .then(() => {
+              nsp
+                .to(roomsFor(ticket))
+                .emit(change === 'raised' ? 'service:raised' : 'service:updated', ticket);
+              log.debug({ ticketId: ticket.id, change }, 'service pushed');
+            })
+            .catch((err: unknown) => log.error({ err, ticketId: ticket.id }, 'service push failed'));
         }),
       );
   }

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
 import Type from 'typebox';
 import { SERVICE_STATES } from '../../protocol/index.ts';
-import { covers } from '../domain/scope.ts';
-import { type ServiceActionResult, ServiceDesk } from '../domain/service-desk.ts';
+import { covers, type User } from '../domain/scope.ts';
+import type { ServiceActionResult, ServiceDesk } from '../domain/service-desk.ts';
 import { currentUser, problem, type RouteDeps, requireUser } from './context.ts';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -33,50 +32,26 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<ServiceRouteDeps> = async 
     return ticket;
   });
 
-  /** 404 outside scope, 403 for a family user, else the action's answer. */
-  const act = async (
-    id: string,
-    user: ReturnType<typeof currentUser>,
-    reply: FastifyReply,
-    run: () => Promise<ServiceActionResult>,
-  ) => {
-    const ticket = await deps.services.store.get(id);
-    if (!ticket || !covers(user, ticket))
-      return problem(reply, 404, 'ERR_NOT_FOUND', 'no such service request');
-    if (!ServiceDesk.canHandle(user, ticket))
-      return problem(reply, 403, 'ERR_FORBIDDEN', 'service requests are handled by the community’s helpers');
-    const result = await run();
-    if (result.ok) return result.ticket;
-    if (result.code === 'not_found') return problem(reply, 404, 'ERR_NOT_FOUND', 'no such service request');
-    return problem(reply, 409, 'ERR_SERVICE_CLOSED', 'the service request is already done or cancelled');
-  };
+  const refusals = {
+    not_found: [404, 'ERR_NOT_FOUND', 'no such service request'],
+    forbidden: [403, 'ERR_FORBIDDEN', 'service requests are handled by the community’s helpers'],
+    closed: [409, 'ERR_SERVICE_CLOSED', 'the service request is already done or cancelled'],
+  } as const;
+  const actions = {
+    accept: (id: string, user: User) => deps.services.accept(id, user),
+    done: (id: string, user: User, note?: string) => deps.services.finish(id, user, note),
+    cancel: (id: string, user: User, note?: string) => deps.services.cancel(id, user, note),
+  } satisfies Record<string, (id: string, user: User, note?: string) => Promise<ServiceActionResult>>;
 
-  app.post(
-    '/api/service-requests/:id/accept',
-    { schema: { params: IdParams, body: NoteBody } },
-    async (request, reply) => {
-      const user = currentUser(request);
-      return act(request.params.id, user, reply, () => deps.services.accept(request.params.id, user));
-    },
-  );
-
-  app.post(
-    '/api/service-requests/:id/done',
-    { schema: { params: IdParams, body: NoteBody } },
-    async (request, reply) => {
-      const user = currentUser(request);
-      const note = request.body?.note || undefined;
-      return act(request.params.id, user, reply, () => deps.services.finish(request.params.id, user, note));
-    },
-  );
-
-  app.post(
-    '/api/service-requests/:id/cancel',
-    { schema: { params: IdParams, body: NoteBody } },
-    async (request, reply) => {
-      const user = currentUser(request);
-      const note = request.body?.note || undefined;
-      return act(request.params.id, user, reply, () => deps.services.cancel(request.params.id, user, note));
-    },
-  );
+  for (const [name, run] of Object.entries(actions))
+    app.post(
+      `/api/service-requests/:id/${name}`,
+      { schema: { params: IdParams, body: NoteBody } },
+      async (request, reply) => {
+        const result = await run(request.params.id, currentUser(request), request.body?.note || undefined);
+        if (result.ok) return result.ticket;
+        const [status, code, message] = refusals[result.code];
+        return problem(reply, status, code, message);
+      },
+    );
 };

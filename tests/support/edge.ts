@@ -1,13 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { demoGateway, eventually, world } from './system.ts';
+import { eventually, type SystemProcess, spawnEntry, stopProcess } from './process.ts';
+import { demoGateway, world } from './world.ts';
 
-export interface AgentProcess {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
+/** A running `npm run edge` (vitest-free, like `./process.ts`: `npm run chaos` starts agents with it too). */
+export type AgentProcess = SystemProcess;
 
 /** Writes an edge config for a demo gateway whose devices sit on the given ptys. */
 export async function writeEdgeConfig(
@@ -51,28 +48,12 @@ export function rfCode(gatewayId: string, action: string): string {
 
 /** Runs `npm run edge`'s entry point as a real process. */
 export function spawnAgent(configPath: string): AgentProcess {
-  const child = spawn(
-    process.execPath,
-    [join(import.meta.dirname, '..', '..', 'edge', 'main.ts'), '--config', configPath],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  const append = (d: Buffer) => {
-    output += d.toString();
-  };
-  child.stdout?.on('data', append);
-  child.stderr?.on('data', append);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
+  return spawnEntry(join(import.meta.dirname, '..', '..', 'edge', 'main.ts'), {}, ['--config', configPath]);
 }
 
 export async function waitForLog(agent: AgentProcess, text: string, timeoutMs = 10_000): Promise<void> {
   await eventually(() => agent.output().includes(text), timeoutMs, `agent log "${text}"\n${agent.output()}`);
 }
 
-export async function stopAgent(agent: AgentProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (agent.child.exitCode === null && agent.child.signalCode === null) agent.child.kill(signal);
-  await agent.exited;
-}
+/** SIGTERM (or `signal`) to the agent, and its exit. */
+export const stopAgent = stopProcess;

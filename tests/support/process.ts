@@ -54,6 +54,12 @@ export function spawnEntry(entry: string, env: Record<string, string>, args: str
   return { child, output: () => output, exited };
 }
 
+/** Sends `signal` unless the process has exited already, and waits for its exit. */
+export async function stopProcess(proc: SystemProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill(signal);
+  await proc.exited;
+}
+
 /** Resolves when `url` answers 200, polling; fails with the process output after `timeoutMs`. */
 export async function waitForHealth(url: string, proc: SystemProcess, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -67,4 +73,19 @@ export async function waitForHealth(url: string, proc: SystemProcess, timeoutMs 
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`system not healthy after ${timeoutMs} ms:\n${proc.output()}`);
+}
+
+/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

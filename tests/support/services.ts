@@ -101,9 +101,8 @@ export class ServiceProcess {
   async stop(): Promise<void> {
     const child = this.#child;
     if (!child) return;
-    child.kill('SIGTERM');
     const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await this.#exited;
+    await this.kill('SIGTERM');
     clearTimeout(killer);
   }
 

@@ -1,43 +1,18 @@
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll } from 'vitest';
-import { type SimGateway, SimulatedHome } from '../../device-sims/mqtt-home.ts';
+import { SimulatedHome } from '../../device-sims/mqtt-home.ts';
 import type { Alert } from '../../protocol/index.ts';
-import { DEMO_WORLD, type System, startSystem } from '../../system/app.ts';
+import { type System, startSystem } from '../../system/app.ts';
 import { loadConfig } from '../../system/config.ts';
 import { type PostgresServer, startPostgres } from './postgres.ts';
+import { demoGateway, demoLogin } from './world.ts';
 
-export interface DemoUser {
-  username: string;
-  password: string;
-  role: string;
-  scope: string;
-  elderIds?: string[];
-}
-export interface DemoWorldFile {
-  gateways: SimGateway[];
-  users: DemoUser[];
-  elders: { id: string; householdId: string; name: string }[];
-  households: { id: string; region: string; address: string }[];
-}
-
-export const world = JSON.parse(readFileSync(DEMO_WORLD, 'utf8')) as DemoWorldFile;
-
-export function demoGateway(id: string): SimGateway {
-  const gw = world.gateways.find((g) => g.id === id);
-  if (!gw) throw new Error(`no demo gateway ${id}`);
-  return gw;
-}
-
-export function demoUser(username: string): DemoUser {
-  const user = world.users.find((u) => u.username === username);
-  if (!user) throw new Error(`no demo user ${username}`);
-  return user;
-}
+export { eventually } from './process.ts';
+export { type DemoUser, type DemoWorldFile, demoGateway, demoUser, world } from './world.ts';
 
 export function tempDir(prefix = 'eldercare-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
@@ -122,14 +97,8 @@ export class TestSystem {
     return home;
   }
 
-  async login(username: string): Promise<string> {
-    const res = await fetch(`${this.http}/api/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password: demoUser(username).password }),
-    });
-    if (res.status !== 200) throw new Error(`login ${username}: ${res.status}`);
-    return ((await res.json()) as { token: string }).token;
+  login(username: string): Promise<string> {
+    return demoLogin(this.http, username);
   }
 
   /** GET/POST against the REST API with a bearer token; returns status and parsed body. */
@@ -186,20 +155,5 @@ export class TestSystem {
   async stop(): Promise<void> {
     await this.stopSystem();
     if (this.#ownsDir) await rm(this.dataDir, { recursive: true, force: true });
-  }
-}
-
-/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
-export async function eventually<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 5000,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
   }
 }
